@@ -1,0 +1,1 @@
+"""Storage: sqlmodel tables, engine setup and migrations."""

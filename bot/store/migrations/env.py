@@ -1,0 +1,41 @@
+"""Alembic environment: runs on the connection given by bot.store.db.migrate, or on a URL."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import bot.store.models  # noqa: F401  (registers the tables)
+from sqlmodel import SQLModel
+
+target_metadata = SQLModel.metadata
+
+# Shadow tables of full-text and vector search are managed by hand, not by autogenerate.
+SHADOW_PREFIXES = ("articles_fts", "stories_fts", "apscheduler")
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    if type_ == "table" and name and name.startswith(SHADOW_PREFIXES):
+        return False
+    return True
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    url = context.config.get_main_option("sqlalchemy.url")
+    with create_engine(url).connect() as conn:
+        _run(conn)
+        conn.commit()
