@@ -1,0 +1,1 @@
+"""Pipeline stages: sources -> fetch -> extract -> embed -> cluster -> signals -> rank."""
