@@ -1,0 +1,1 @@
+"""The archive: hybrid search over every stored article, ``show`` by id, and export."""

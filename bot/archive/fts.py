@@ -1,0 +1,112 @@
+"""Keyword search: SQLite FTS5 (bm25) or PostgreSQL full-text search (ts_rank_cd).
+
+User queries are never passed through as query syntax: they are split into terms and
+quoted phrases, and each is quoted for FTS5 (or handed to ``websearch_to_tsquery`` on
+PostgreSQL, which accepts any input). Characters such as ``"``, ``*``, ``NEAR``, ``:`` or
+unbalanced quotes are therefore plain text and never an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import bindparam, column, func, literal_column, select, table, text
+from sqlalchemy.engine import Connection
+
+from bot.archive.filters import SearchFilters, where_articles
+from bot.store.models import Article
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+PG_TSVECTOR = (
+    "to_tsvector('english'::regconfig, coalesce(articles.title, '') || ' ' || "
+    "coalesce(articles.summary, '') || ' ' || coalesce(articles.text, ''))"
+)
+
+
+def split_query(query: str) -> list[str]:
+    """Terms of a query: balanced ``"quoted phrases"`` stay phrases; everything else is words."""
+    parts: list[str] = []
+    rest = query
+    if query.count('"') >= 2:
+        for m in re.finditer(r'"([^"]*)"', query):
+            words = _TOKEN.findall(m.group(1))
+            if words:
+                parts.append(" ".join(words))
+        rest = re.sub(r'"[^"]*"', " ", query)
+    parts.extend(_TOKEN.findall(rest))
+    return parts
+
+
+def query_terms(query: str) -> list[str]:
+    """The single words of a query (for highlighting)."""
+    return [w for w in _TOKEN.findall(query) if len(w) > 1 or w.isdigit()]
+
+
+def fts5_expression(query: str, op: str = "AND") -> str:
+    """An FTS5 MATCH expression in which every user term is a quoted string."""
+    quoted = ['"' + p.replace('"', '""') + '"' for p in split_query(query)]
+    return f" {op} ".join(quoted)
+
+
+def search_keyword(
+    conn: Connection, query: str, filters: SearchFilters, limit: int
+) -> list[tuple[int, float]]:
+    """Up to ``limit`` (article_id, score) pairs, best first; empty when the query has no terms."""
+    if not split_query(query):
+        return []
+    if conn.dialect.name == "sqlite":
+        hits = _sqlite_search(conn, fts5_expression(query, "AND"), filters, limit)
+        if not hits and len(split_query(query)) > 1:
+            hits = _sqlite_search(conn, fts5_expression(query, "OR"), filters, limit)
+        return hits
+    return _pg_search(conn, query, filters, limit)
+
+
+def _sqlite_search(
+    conn: Connection, expr: str, filters: SearchFilters, limit: int
+) -> list[tuple[int, float]]:
+    rank = literal_column("bm25(articles_fts, 4.0, 2.0, 1.0)")
+    stmt = (
+        select(Article.id, rank)
+        .select_from(
+            Article.__table__.join(  # type: ignore[attr-defined]
+                table("articles_fts", column("rowid")),
+                literal_column("articles_fts.rowid") == Article.id,
+            )
+        )
+        .where(text("articles_fts MATCH :q").bindparams(q=expr))
+        .order_by(rank)
+        .limit(limit)
+    )
+    cond = where_articles(filters)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    return [(int(r[0]), -float(r[1])) for r in conn.execute(stmt).all()]
+
+
+def _pg_search(
+    conn: Connection, query: str, filters: SearchFilters, limit: int
+) -> list[tuple[int, float]]:
+    parts = split_query(query)
+    # websearch_to_tsquery accepts any text; quoted phrases keep their meaning.
+    all_terms = " ".join(f'"{p}"' if " " in p else p for p in parts)
+    any_term = " or ".join(f'"{p}"' if " " in p else p for p in parts)
+    hits = _pg_run(conn, all_terms, filters, limit)
+    if not hits and len(parts) > 1:
+        hits = _pg_run(conn, any_term, filters, limit)
+    return hits
+
+
+def _pg_run(
+    conn: Connection, websearch: str, filters: SearchFilters, limit: int
+) -> list[tuple[int, float]]:
+    tsv = literal_column(PG_TSVECTOR)
+    tsq = func.websearch_to_tsquery(
+        literal_column("'english'::regconfig"), bindparam("q", websearch)
+    )
+    rank = func.ts_rank_cd(tsv, tsq)
+    stmt = select(Article.id, rank).where(tsv.op("@@")(tsq)).order_by(rank.desc()).limit(limit)
+    cond = where_articles(filters)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    return [(int(r[0]), float(r[1])) for r in conn.execute(stmt).all()]
