@@ -402,3 +402,24 @@ def sync_sources(session: Session, specs: list[SourceSpec]) -> list[Source]:
             session.add(row)
     session.flush()
     return out
+
+
+def check_sources(
+    settings: Any, *, fetch: bool = False, slugs: list[str] | None = None
+) -> dict[str, Any]:
+    """Validate the sources file; with ``fetch``, fetch each feed once and count its entries."""
+    specs = load_sources(settings.sources_path)
+    result: dict[str, Any] = {
+        "path": str(settings.sources_path),
+        "count": len(specs),
+        "valid": True,
+    }
+    if fetch:
+        from bot.sources_fetch import fetch_feeds_once
+
+        chosen = [s for s in specs if not slugs or s.slug in slugs]
+        unknown = sorted(set(slugs or []) - {s.slug for s in specs})
+        if unknown:
+            raise SourcesError(f"unknown source slug(s): {', '.join(unknown)}")
+        result["fetched"] = fetch_feeds_once(settings, chosen)
+    return result

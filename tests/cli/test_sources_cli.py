@@ -1,0 +1,164 @@
+"""`briefing sources ...` through the real console entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.sources import load_sources
+
+REPO = Path(__file__).resolve().parents[2]
+
+BROKEN = """\
+sources:
+  - slug: good
+    name: Good
+    url: https://good.example.org/rss
+  - slug: bad
+    name: Bad
+    url: htp//nowhere
+    urll: https://typo.example.org
+"""
+
+
+@pytest.fixture
+def sources_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "sources.yaml"
+    path.write_text((REPO / "sources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_SOURCES", str(path))
+    return path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_json(sources_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["sources", "list", "--json"], capsys)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert len(rows) >= 30
+    assert rows[0]["slug"] == "openai-news"
+    assert set(rows[0]) == {
+        "slug",
+        "name",
+        "url",
+        "kind",
+        "weight",
+        "tags",
+        "interval_s",
+        "options",
+    }
+
+
+def test_list_table(sources_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["sources", "list"], capsys)
+    assert code == 0
+    assert "openai-news" in out and "https://rss.arxiv.org/rss/cs.AI" in out
+
+
+def test_check_valid(sources_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["sources", "check"], capsys)
+    assert code == 0
+    assert out.strip() == f"{sources_file}: 36 sources, valid"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sources", "check"],
+        ["sources", "list"],
+        ["sources", "list", "--json"],
+        ["sources", "export-opml"],
+    ],
+)
+def test_broken_file_exit_2_one_message_nothing_written(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_SOURCES", str(path))
+    home = Path(tmp_path / "home")
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"briefing: error: {path}: ")
+    assert "sources[1].url: not a URL" in err
+    assert "sources[1]: unknown key 'urll'" in err
+    assert path.read_text(encoding="utf-8") == BROKEN
+    assert not home.exists() or not any(home.iterdir())
+
+
+def test_missing_sources_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BRIEFING_SOURCES", str(tmp_path / "nope.yaml"))
+    code, _, err = run(["sources", "check"], capsys)
+    assert code == 2
+    assert err == f"briefing: error: sources file not found: {tmp_path / 'nope.yaml'}\n"
+
+
+def test_export_then_import_round_trip(
+    sources_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["sources", "export-opml"], capsys)
+    assert code == 0 and out.startswith("<?xml")
+    opml = tmp_path / "out.opml"
+    code, _, err = run(["sources", "export-opml", str(opml)], capsys)
+    assert code == 0 and opml.read_text(encoding="utf-8").count("xmlUrl=") == 36
+    target = tmp_path / "fresh.yaml"
+    code, out, _ = run(
+        ["sources", "import-opml", str(opml), "--output", str(target), "--json"], capsys
+    )
+    assert code == 0
+    assert len(json.loads(out)["added"]) == 36
+    assert [s.to_dict() for s in load_sources(target)] == [
+        s.to_dict() for s in load_sources(sources_file)
+    ]
+
+
+def test_import_needs_merge_for_an_existing_file(
+    sources_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "new.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Policy">'
+        '<outline text="OECD AI" type="rss" xmlUrl="https://oecd.ai/feed.xml"/>'
+        '<outline text="FTC again" type="rss" xmlUrl="https://www.ftc.gov/feeds/press-release.xml"/>'
+        "</outline></body></opml>",
+        encoding="utf-8",
+    )
+    before = sources_file.read_text(encoding="utf-8")
+    code, _, err = run(["sources", "import-opml", str(opml)], capsys)
+    assert code == 2 and "use --merge" in err
+    assert sources_file.read_text(encoding="utf-8") == before
+    code, out, err = run(["sources", "import-opml", str(opml), "--merge"], capsys)
+    assert code == 0, err
+    assert "added 1 sources, skipped 1" in out and "oecd-ai" in out
+    assert "FTC again: already listed as ftc-press-releases" in err
+    assert sources_file.read_text(encoding="utf-8").startswith(before)
+    assert load_sources(sources_file)[-1].tags == ["policy"]
+
+
+def test_hostile_opml_exit_2(
+    sources_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "evil.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<opml version="2.0"><body><outline text="&b;" xmlUrl="https://x.example.org/f"/></body></opml>',
+        encoding="utf-8",
+    )
+    before = sources_file.read_text(encoding="utf-8")
+    code, _, err = run(["sources", "import-opml", str(opml), "--merge"], capsys)
+    assert code == 2 and "refused unsafe XML" in err
+    assert sources_file.read_text(encoding="utf-8") == before
