@@ -13,10 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, cast, exists, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import Text
 
 from bot.errors import UsageError
-from bot.store.models import Article, ArticleSignal, Source, Story
+from bot.store.models import Article
+from bot.store.models import ArticleSignal as _ArticleSignal
+from bot.store.models import Source as _Source
+from bot.store.models import Story as _Story
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -108,6 +112,10 @@ def _json_list_contains(column: Any, value: str) -> ColumnElement[bool]:
 
 def article_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     """SQL conditions on ``articles`` (correlated EXISTS for signals, stories and sources)."""
+    # Aliases: the outer query may itself join these tables (export, search details).
+    ArticleSignal = aliased(_ArticleSignal)  # noqa: N806
+    Story = aliased(_Story)  # noqa: N806
+    Source = aliased(_Source)  # noqa: N806
     conds: list[ColumnElement[bool]] = []
     if filters.since is not None:
         conds.append(Article.published_at >= filters.since)  # type: ignore[operator]
