@@ -326,9 +326,9 @@ def parse_sources(data: Any) -> list[SourceSpec]:
         merged_options = {**defaults.get("options", {}), **values.get("options", {})}
         specs.append(
             SourceSpec(
-                slug=slug,
-                name=name.strip(),
-                url=url,
+                slug=str(slug),
+                name=str(name).strip(),
+                url=str(url),
                 kind=values.get("kind", defaults.get("kind", "auto")),
                 weight=values.get("weight", defaults.get("weight", 1.0)),
                 tags=list(values.get("tags", defaults.get("tags", []))),

@@ -257,6 +257,8 @@ def demo_environment(sources: Path, home: Path) -> Iterator[None]:
             "BRIEFING_HOME",
             "BRIEFING_ALLOW_PRIVATE_NETWORKS",
             "BRIEFING_DATABASE_URL",
+            "HF_HUB_OFFLINE",
+            "TRANSFORMERS_OFFLINE",
         )
     }
     os.environ.update(
@@ -264,6 +266,8 @@ def demo_environment(sources: Path, home: Path) -> Iterator[None]:
             "BRIEFING_SOURCES": str(sources),
             "BRIEFING_HOME": str(home),
             "BRIEFING_ALLOW_PRIVATE_NETWORKS": "1",
+            "HF_HUB_OFFLINE": "1",  # the embedding model loads from local files only
+            "TRANSFORMERS_OFFLINE": "1",
         }
     )
     os.environ.pop("BRIEFING_DATABASE_URL", None)
