@@ -1,0 +1,68 @@
+"""Extractive story summaries: the most central lead sentences of a story's articles.
+
+No external service: each article contributes its first few sentences; a sentence scores by how
+many of its content words the story's other articles (and the headline) also use, so the lead
+that most outlets agree on wins. Ties break by article order and position: deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from bot.briefing.text import clean_text, content_words, shorten, split_sentences
+
+LEAD_SENTENCES = 3
+MIN_SENTENCE_CHARS = 40
+MAX_SENTENCE_CHARS = 320
+MAX_SUMMARY_CHARS = 420
+
+
+def _leads(text: str) -> list[str]:
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        if len(sentence) < MIN_SENTENCE_CHARS or sentence.count(" ") < 5:
+            continue  # bylines, datelines, photo credits
+        out.append(shorten(sentence, MAX_SENTENCE_CHARS))
+        if len(out) >= LEAD_SENTENCES:
+            break
+    return out
+
+
+def summarize_story(headline: str, texts: Sequence[str], max_sentences: int = 2) -> str:
+    """One or two sentences taken from ``texts`` (one text per article, best article first)."""
+    candidates: list[tuple[int, int, str, set[str]]] = []
+    doc_words: list[set[str]] = []
+    for a_idx, raw in enumerate(texts):
+        text = clean_text(raw)
+        doc_words.append(set(content_words(text[:3000])))
+        for s_idx, sentence in enumerate(_leads(text)):
+            candidates.append((a_idx, s_idx, sentence, set(content_words(sentence))))
+    if not candidates:
+        return ""
+    df: Counter[str] = Counter()
+    for words in doc_words:
+        df.update(words)
+    title_words = set(content_words(headline))
+
+    def score(item: tuple[int, int, str, set[str]]) -> float:
+        a_idx, s_idx, _sentence, words = item
+        if not words:
+            return 0.0
+        # support from *other* articles, plus the headline; normalised so long sentences don't win
+        support = sum(df[w] - (1 if w in doc_words[a_idx] else 0) for w in words)
+        support += 2 * len(words & title_words)
+        return support / (len(words) ** 0.5) - 0.3 * s_idx
+
+    ranked = sorted(candidates, key=lambda c: (-score(c), c[0], c[1]))
+    chosen = [ranked[0]]
+    for cand in ranked[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        overlap = len(cand[3] & chosen[0][3]) / max(1, len(cand[3]))
+        total = sum(len(c[2]) for c in chosen) + len(cand[2])
+        if overlap < 0.6 and total <= MAX_SUMMARY_CHARS:
+            chosen.append(cand)
+    if len({c[0] for c in chosen}) == 1:
+        chosen.sort(key=lambda c: c[1])  # reading order within one article
+    return " ".join(c[2] for c in chosen)
