@@ -221,6 +221,7 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     external_id: str | None = None  # Slack ts or email Message-ID
+    parts_sent: int = 0  # messages of a multi-part (Slack thread) delivery already posted
     next_attempt_at: datetime | None = _ts()
     sent_at: datetime | None = _ts()
     created_at: datetime | None = _ts()
