@@ -61,8 +61,12 @@ def check_cmd(app: AppContext, fetch: bool, slugs: tuple[str, ...], as_json: boo
             status = row["status"] if row["status"] is not None else "-"
             detail = f"entries={row['entries']}" if row["ok"] else f"error={row['error']}"
             click.echo(f"  {row['slug']:<28} {status!s:>4}  {detail}")
-    if fetch and any(not row["ok"] for row in result.get("fetched", [])):
-        raise click.exceptions.Exit(1)
+    failed = [row for row in result.get("fetched", []) if not row["ok"]]
+    if failed:
+        from bot.errors import BotError
+
+        names = ", ".join(f"{row['slug']} ({row['error']})" for row in failed)
+        raise BotError(f"{len(failed)} of {len(result['fetched'])} feeds failed: {names}")
 
 
 @sources_group.command("import-opml")

@@ -162,3 +162,42 @@ def test_hostile_opml_exit_2(
     code, _, err = run(["sources", "import-opml", str(opml), "--merge"], capsys)
     assert code == 2 and "refused unsafe XML" in err
     assert sources_file.read_text(encoding="utf-8") == before
+
+
+def test_check_fetch_reports_status_and_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_demo import load_demo
+
+    demo = load_demo()
+    site = demo.DemoSite(port=0).start()
+    try:
+        path = demo.write_sources(site, tmp_path / "demo-sources.yaml")
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(
+                f"- {{slug: gone, name: Gone, url: '{site.base_url}/feeds/gone.xml', options: {{delay: 0s}}}}\n"
+                f"- {{slug: not-a-feed, name: Robots, url: '{site.base_url}/robots.txt', options: {{delay: 0s}}}}\n"
+            )
+        monkeypatch.setenv("BRIEFING_SOURCES", str(path))
+        code, out, err = run(["sources", "check", "--fetch", "--json"], capsys)
+        assert code == 1, err  # some feeds failed
+        rows = {r["slug"]: r for r in json.loads(out)["fetched"]}
+        expected = {
+            "rest-of-world": 12,
+            "stratechery": 10,
+            "davidbau": 15,
+            "willpatrick": 3,
+            "collective-action-in-tech": 10,
+            "humanwhocodes": 10,
+        }
+        assert {s: rows[s]["entries"] for s in expected} == expected
+        assert all(rows[s]["ok"] and rows[s]["status"] == 200 for s in expected)
+        assert rows["gone"]["status"] == 404 and rows["gone"]["error"] == "http_404"
+        assert rows["not-a-feed"]["ok"] is False
+        assert rows["not-a-feed"]["error"] in ("not_a_feed", "malformed_feed")
+        code, out, _ = run(["sources", "check", "--fetch", "--source", "davidbau"], capsys)
+        assert code == 0
+        assert "davidbau" in out and "entries=15" in out and "gone" not in out
+        assert {r["path"] for r in site.requests} >= {"/robots.txt", "/feeds/davidbau.rdf"}
+    finally:
+        site.stop()
