@@ -26,6 +26,7 @@ is valid.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -224,14 +225,14 @@ def _validate_fields(
             )
     if "weight" in raw:
         w = raw["weight"]
-        if isinstance(w, bool) or not isinstance(w, int | float):
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
             problems.add(f"{where}.weight", "must be a number")
         elif w < 0:
             problems.add(f"{where}.weight", "must be >= 0")
         else:
             out["weight"] = float(w)
     if "tags" in raw:
-        tags = raw["tags"]
+        tags = [] if raw["tags"] is None else raw["tags"]  # `tags:` left empty
         if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
             problems.add(f"{where}.tags", "must be a list of non-empty strings")
         else:
@@ -245,7 +246,7 @@ def _validate_fields(
         except ValueError as exc:
             problems.add(f"{where}.interval", str(exc))
     if "options" in raw:
-        opts = raw["options"]
+        opts = {} if raw["options"] is None else raw["options"]  # `options:` left empty
         if not isinstance(opts, dict):
             problems.add(f"{where}.options", "must be a mapping")
         else:

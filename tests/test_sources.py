@@ -112,6 +112,8 @@ def test_parse_duration_rejects(bad: object) -> None:
         (entry(url="ftp://x.example.org/f"), "sources[0].url: not a URL"),
         (entry(weight="heavy"), "sources[0].weight: must be a number"),
         (entry(weight=-1), "sources[0].weight: must be >= 0"),
+        (entry(weight=".nan"), "sources[0].weight: must be a number"),
+        (entry(weight="true"), "sources[0].weight: must be a number"),
         (entry(urll="https://x.example.org"), "sources[0]: unknown key 'urll'"),
         (entry(slug="'Open AI'"), "sources[0].slug: bad characters in 'Open AI'"),
         (entry(kind="html"), "sources[0].kind: must be one of rss, atom, rdf, jsonfeed, auto"),
@@ -243,3 +245,8 @@ def test_sync_is_idempotent(engine: Engine) -> None:
         rows = session.exec(select(Source)).all()
         assert len(rows) == len(specs)
         assert {s.slug: s.updated_at for s in rows} == stamps
+
+
+def test_empty_tags_and_options_mean_none(tmp_path: Path) -> None:
+    (spec,) = load_sources(write(tmp_path, "sources:\n" + entry(tags="", options="")))
+    assert spec.tags == [] and spec.options == {}
