@@ -16,6 +16,7 @@ LEAD_SENTENCES = 3
 MIN_SENTENCE_CHARS = 40
 MAX_SENTENCE_CHARS = 320
 MAX_SUMMARY_CHARS = 420
+SECOND_SENTENCE_SUPPORT = 0.4
 
 
 def _leads(text: str) -> list[str]:
@@ -61,7 +62,9 @@ def summarize_story(headline: str, texts: Sequence[str], max_sentences: int = 2)
             break
         overlap = len(cand[3] & chosen[0][3]) / max(1, len(cand[3]))
         total = sum(len(c[2]) for c in chosen) + len(cand[2])
-        if overlap < 0.6 and total <= MAX_SUMMARY_CHARS:
+        # a second sentence must add something *and* be about the story (supported by others)
+        supported = score(cand) >= SECOND_SENTENCE_SUPPORT * score(ranked[0]) > 0
+        if overlap < 0.6 and total <= MAX_SUMMARY_CHARS and supported:
             chosen.append(cand)
     if len({c[0] for c in chosen}) == 1:
         chosen.sort(key=lambda c: c[1])  # reading order within one article

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 class Failure:
     status: int
     retry_after: int | None = None
+    after_calls: int = 0  # only once this many messages were accepted
 
 
 @dataclass
@@ -45,10 +46,20 @@ class SlackStandIn:
     def webhook_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook/T000/B000/secret"
 
-    def fail_next(self, status: int, *, retry_after: int | None = None, times: int = 1) -> None:
-        """Answer the next ``times`` requests with ``status`` (and Retry-After)."""
+    def fail_next(
+        self, status: int, *, retry_after: int | None = None, times: int = 1, after_calls: int = 0
+    ) -> None:
+        """Answer the next ``times`` requests with ``status`` (and Retry-After), once
+        ``after_calls`` messages have been accepted."""
         with self.lock:
-            self.failures.extend(Failure(status, retry_after) for _ in range(times))
+            self.failures.extend(Failure(status, retry_after, after_calls) for _ in range(times))
+
+    def _take_failure(self) -> Failure | None:
+        accepted = len(self.calls) + len(self.webhook_posts)
+        for i, failure in enumerate(self.failures):
+            if failure.after_calls <= accepted:
+                return self.failures.pop(i)
+        return None
 
     def next_ts(self) -> str:
         with self.lock:
@@ -106,7 +117,7 @@ def _handler(state: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 payload = {k: v[0] for k, v in parse_qs(raw).items()}
             with state.lock:
                 state.attempts.append({"path": self.path, "payload": payload})
-                failure = state.failures.pop(0) if state.failures else None
+                failure = state._take_failure()
             if failure is not None:
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
                 if self.path.startswith("/webhook/"):
