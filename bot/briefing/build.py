@@ -8,7 +8,6 @@ that later digests for the same audience can mark follow-ups and start where thi
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.briefing import LABELS, SUBTYPES, TOPIC_ORDER, safe_url, topic_title
-from bot.briefing.figures import Figure, best_figure, find_contradictions, find_figures, kind_for
+from bot.briefing.figures import (
+    Figure,
+    best_figure,
+    figure_context,
+    find_contradictions,
+    find_figures,
+    kind_for,
+)
 from bot.briefing.summary import summarize_story
 from bot.briefing.text import clean_text, shorten
 from bot.config import Settings
@@ -54,14 +60,14 @@ def _outlet(article: Article, source: Source | None) -> tuple[str, str]:
     return (host or (source.slug if source else "unknown"), clean_text(name) or host)
 
 
-def _evidence(items: Sequence[Any]) -> list[str]:
+def _evidence(items: Sequence[Any], headline: str = "") -> list[str]:
     out: list[str] = []
     for item in items or []:
         text = item
         if isinstance(item, dict):
             text = item.get("sentence") or item.get("text") or item.get("quote") or ""
         text = clean_text(str(text)) if text else ""
-        if text and text not in out:
+        if text and text not in out and text.rstrip(".") != headline.rstrip("."):
             out.append(shorten(text, 300))
         if len(out) >= 2:
             break
@@ -118,11 +124,12 @@ def _story_entry(
         "summary": summarize_story(
             headline,
             texts or [r[0].text or clean_text(r[0].summary, strip_tags=True) for r in rows],
+            titles=[clean_text(r[0].title) for r in rows],
         ),
         "label": story.label,
         "subtype": story.subtype,
         "confidence": round(story.confidence, 3) if story.confidence is not None else None,
-        "evidence": _evidence(story.evidence),
+        "evidence": _evidence(story.evidence, headline),
         "sources": list(sources.values()),
         "n_outlets": len(sources),
         "topics": list(story.topics or []),
@@ -157,7 +164,7 @@ def _key_numbers(
                 "value": fig.text,
                 "kind": kind_for(story.label, story.subtype, fig),
                 "measure": fig.measure,
-                "context": shorten(fig.sentence, 240),
+                "context": figure_context(fig),
                 "story_id": story.id,
                 "headline": entries[story.id]["headline"],
                 "source": sources[story.id][outlet],
@@ -273,8 +280,7 @@ def build_digest(
             sections.append(
                 {"topic": topic, "title": topic_title(topic), "stories": items, "tally": tally}
             )
-        importances = [s.importance or 0.0 for s in ranked]
-        floor = statistics.median(importances) if importances else 0.0
+        # single-source stories that make a claim (deployed or hyped), most important first
         radar = [
             {
                 "story_id": s.id,
@@ -285,7 +291,9 @@ def build_digest(
                 "sources": entries[s.id or 0]["sources"],
             }
             for s in ranked
-            if entries[s.id or 0]["n_outlets"] == 1 and (s.importance or 0.0) >= floor > 0
+            if entries[s.id or 0]["n_outlets"] == 1
+            and s.label in {"deployment", "hype"}
+            and (s.importance or 0.0) > 0
         ][:MAX_UNDER_RADAR]
         stats["included"] = len(ranked)
         stats["articles"] = sum(len(v) for v in articles.values())

@@ -35,7 +35,7 @@ _NOUNS = (
     "students|stores|data centers|data centres|megawatts|gigawatts"
 )
 COUNT = re.compile(
-    rf"(?<![\w.$€£])(?P<num>{_NUM})(?:\s?(?P<scale>trillion|billion|million|thousand)\b)?"
+    rf"(?<![\w.$€£-])(?P<num>{_NUM})(?:\s?(?P<scale>trillion|billion|million|thousand)\b)?"
     rf"(?:\s|-)(?:(?:new|more|active|paying|monthly|weekly|daily|full-time)\s)?(?P<noun>{_NOUNS})\b",
     re.IGNORECASE,
 )
@@ -146,6 +146,19 @@ def kind_for(label: str | None, subtype: str | None, figure: Figure) -> str | No
     return None
 
 
+def figure_context(fig: Figure, limit: int = 240) -> str:
+    """The figure's sentence, cut to ``limit`` characters around the figure."""
+    sentence = fig.sentence
+    if len(sentence) <= limit:
+        return sentence
+    at = max(0, sentence.find(fig.text))
+    start = max(0, min(at - limit // 3, len(sentence) - limit + 1))
+    piece = sentence[start : start + limit - 2]
+    if start > 0:
+        piece = "…" + piece[piece.find(" ") + 1 :]
+    return piece[: piece.rfind(" ")] + "…" if start + limit - 2 < len(sentence) else piece
+
+
 def best_figure(figures: list[Figure]) -> Figure | None:
     """The figure most worth a key-number slot: money before percentages before counts."""
     ranked = [f for f in figures if f.value > 0 and not (f.unit == "percent" and f.value > 1000)]
@@ -157,8 +170,12 @@ def best_figure(figures: list[Figure]) -> Figure | None:
     )[1]
 
 
+SAME_VALUE_TOLERANCE = 0.05  # "$1.99bn" and "$2 billion" are one figure, rounded
+COMPARABLE_RATIO = 10.0  # beyond this a value is a different quantity or a parse slip
+
+
 def _differ(a: float, b: float) -> bool:
-    return abs(a - b) > 0.01 * max(abs(a), abs(b))
+    return abs(a - b) > SAME_VALUE_TOLERANCE * max(abs(a), abs(b))
 
 
 def find_contradictions(
@@ -178,6 +195,12 @@ def find_contradictions(
                 per_key.setdefault(key, {})[outlet] = figs[0]
     out: list[dict[str, Any]] = []
     for (unit, measure), claims in sorted(per_key.items()):
+        mid = sorted(c.value for c in claims.values())[len(claims) // 2]
+        claims = {
+            o: f
+            for o, f in claims.items()
+            if mid / COMPARABLE_RATIO <= f.value <= mid * COMPARABLE_RATIO
+        }
         if len(claims) < 2:
             continue
         values = [c.value for c in claims.values()]

@@ -7,6 +7,7 @@ that most outlets agree on wins. Ties break by article order and position: deter
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -19,25 +20,70 @@ MAX_SUMMARY_CHARS = 420
 SECOND_SENTENCE_SUPPORT = 0.4
 
 
-def _leads(text: str) -> list[str]:
+_END = (".", "!", "?", '"', "”", "’", "'", ")")
+
+
+def _norm(text: str) -> str:
+    return " ".join(content_words(text))
+
+
+_DATELINE = re.compile(
+    r"^(?:\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2},? \d{4})[\s,:–—-]*",
+    re.IGNORECASE,
+)
+
+
+def _after_words(sentence: str, words: list[str]) -> str:
+    """``sentence`` after the place where ``words`` (its leading content words) end."""
+    low, pos = sentence.lower(), 0
+    for word in words:
+        found = low.find(word, pos)
+        if found < 0:
+            return sentence
+        pos = found + len(word)
+    return sentence[pos:].lstrip(" :-–—,.|")
+
+
+def _leads(raw: str, titles: Sequence[str]) -> list[str]:
+    """The first real sentences: paragraphs split on newlines, headline lines and bylines skipped."""
+    title_keys = [_norm(t) for t in titles if t and _norm(t)]
     out: list[str] = []
-    for sentence in split_sentences(text):
-        if len(sentence) < MIN_SENTENCE_CHARS or sentence.count(" ") < 5:
-            continue  # bylines, datelines, photo credits
-        out.append(shorten(sentence, MAX_SENTENCE_CHARS))
-        if len(out) >= LEAD_SENTENCES:
-            break
+    for paragraph in (raw or "").splitlines():
+        paragraph = clean_text(paragraph)
+        for sentence in split_sentences(paragraph):
+            key = _norm(sentence)
+            for (
+                tkey
+            ) in title_keys:  # "Headline 21 November 2025 Google has ..." -> "Google has ..."
+                if key.startswith(tkey) and key != tkey:
+                    sentence = _after_words(sentence, tkey.split())
+                    key = _norm(sentence)
+            sentence = _DATELINE.sub("", sentence)
+            if key in title_keys or not sentence.endswith(_END):
+                continue  # the headline again, or a headline/dateline fragment
+            if len(sentence) < MIN_SENTENCE_CHARS or sentence.count(" ") < 5:
+                continue  # bylines, datelines, photo credits
+            out.append(shorten(sentence, MAX_SENTENCE_CHARS))
+            if len(out) >= LEAD_SENTENCES:
+                return out
     return out
 
 
-def summarize_story(headline: str, texts: Sequence[str], max_sentences: int = 2) -> str:
-    """One or two sentences taken from ``texts`` (one text per article, best article first)."""
+def summarize_story(
+    headline: str,
+    texts: Sequence[str],
+    max_sentences: int = 2,
+    titles: Sequence[str] = (),
+) -> str:
+    """One or two sentences taken from ``texts`` (one text per article, best article first);
+    ``titles`` are headlines that must not be repeated as the summary."""
     candidates: list[tuple[int, int, str, set[str]]] = []
     doc_words: list[set[str]] = []
     for a_idx, raw in enumerate(texts):
         text = clean_text(raw)
         doc_words.append(set(content_words(text[:3000])))
-        for s_idx, sentence in enumerate(_leads(text)):
+        for s_idx, sentence in enumerate(_leads(raw, [headline, *titles])):
             candidates.append((a_idx, s_idx, sentence, set(content_words(sentence))))
     if not candidates:
         return ""

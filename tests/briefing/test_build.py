@@ -136,9 +136,9 @@ def test_under_the_radar_is_single_source_and_important(engine: Engine) -> None:
     ids = seed_briefing(engine)
     radar = build_digest(engine, SETTINGS, audience="t", now=NOW)["under_the_radar"]
     radar_ids = [r["story_id"] for r in radar]
-    # "important" = at or above the period's median importance (0.7 here)
-    assert radar_ids == [ids["model"]]
-    assert ids["rule"] not in radar_ids and ids["chips_small"] not in radar_ids  # below median
+    # single-source stories that make a claim, most important first; analysis is left out
+    assert radar_ids == [ids["model"], ids["rule"]]
+    assert ids["chips_small"] not in radar_ids  # single source, but "neither" (analysis)
     assert ids["scribe"] not in radar_ids  # important but two outlets
     assert all(len(r["sources"]) == 1 for r in radar)
 
