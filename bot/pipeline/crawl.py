@@ -1,0 +1,419 @@
+"""The crawl stage: fetch every active source's feed, store its articles once, fetch full texts.
+
+One run: read sources.yaml (a broken file raises SourcesError before anything is written), sync
+the sources table, then fetch all feeds concurrently under per-host politeness. Each feed's
+articles and its fetch state are committed in ONE transaction (the fetch state never gets ahead
+of its articles), so a killed crawl loses nothing and the next run repeats only unfinished work.
+Then each source's articles still ``pending`` extraction (new ones, and any left by a crashed
+run) get their page fetched and extracted, one commit per article. The run report is stored
+as a ``Run`` row (kind ``crawl``) and returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.errors import UsageError
+from bot.http import MAX_FEED_BYTES, MAX_PAGE_BYTES, make_client
+from bot.pipeline import crawl_report
+from bot.pipeline.extract import extract_page
+from bot.pipeline.feeds import FeedParseError, ParsedFeed, parse_feed
+from bot.pipeline.fetch import Fetcher, FetchResult
+from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
+from bot.store.db import session_scope
+from bot.store.models import Article, FetchState, Run, Source, utcnow
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
+)
+BACKOFF_BASE_S = 60
+BACKOFF_MAX_S = 6 * 3600
+POOL_PARSE_BYTES = 256 * 1024  # bigger feeds are parsed in worker processes, in parallel
+
+
+def _env_float(settings: Settings, name: str, default: float) -> float:
+    raw = settings.extra.get(name)
+    try:
+        return float(raw) if raw not in (None, "") else default
+    except ValueError:
+        from bot.errors import ConfigError
+
+        raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
+
+
+@dataclass
+class CrawlOptions:
+    """Tuning of a crawl; ``from_settings`` reads the BRIEFING_CRAWL_* variables."""
+
+    host_concurrency: int = 2
+    host_delay_s: float = 1.0
+    fetch_pages: bool = True
+    obey_robots: bool = True
+    max_feed_bytes: int = MAX_FEED_BYTES
+    max_page_bytes: int = MAX_PAGE_BYTES
+    feed_concurrency: int = 32
+    page_concurrency: int = 16
+    parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CrawlOptions:
+        """Options from BRIEFING_CRAWL_HOST_DELAY, _HOST_CONCURRENCY and _FETCH_PAGES."""
+        pages = settings.extra.get("BRIEFING_CRAWL_FETCH_PAGES", "1").strip().lower()
+        return cls(
+            host_concurrency=max(
+                1, int(_env_float(settings, "BRIEFING_CRAWL_HOST_CONCURRENCY", 2))
+            ),
+            host_delay_s=max(0.0, _env_float(settings, "BRIEFING_CRAWL_HOST_DELAY", 1.0)),
+            fetch_pages=pages not in ("0", "false", "no", "off"),
+        )
+
+
+@dataclass
+class _Target:
+    id: int
+    slug: str
+    url: str
+    kind: str
+    options: dict[str, Any]
+
+
+def _read_targets(engine: Engine, settings: Settings, slugs: list[str] | None) -> list[_Target]:
+    from bot.sources import load_sources, sync_sources
+
+    specs = load_sources(settings.sources_path)  # SourcesError (exit 2) before any write
+    if slugs:
+        unknown = sorted(set(slugs) - {s.slug for s in specs})
+        if unknown:
+            raise UsageError(f"unknown source slug(s): {', '.join(unknown)}")
+    with session_scope(engine) as session:
+        rows = sync_sources(session, specs)
+        return [
+            _Target(r.id or 0, r.slug, r.url, r.kind, dict(r.options or {}))
+            for r in rows
+            if r.active and (not slugs or r.slug in slugs)
+        ]
+
+
+# ----------------------------------------------------------------- database work (one thread)
+
+
+def _load_state(engine: Engine, source_id: int) -> FetchState | None:
+    with session_scope(engine) as session:
+        return session.get(FetchState, source_id)
+
+
+def _state_row(session: Any, source_id: int) -> FetchState:
+    return session.get(FetchState, source_id) or FetchState(source_id=source_id)
+
+
+def _store_feed(
+    engine: Engine, target: _Target, parsed: ParsedFeed, res: FetchResult, fetch_pages: bool
+) -> dict[str, int]:
+    """Upsert the feed's articles and then its fetch state, in one transaction."""
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    max_items = target.options.get("max_items")
+    entries = parsed.entries[: int(max_items)] if max_items else parsed.entries
+    pages = fetch_pages and target.options.get("fetch_pages", True) is not False
+    now = utcnow()
+    with session_scope(engine) as session:
+        cands = [
+            Candidate(
+                url=e.url,
+                title=e.title,
+                text=e.content or e.summary,
+                guid=e.guid,
+                summary=e.summary,
+                author=e.author,
+                published_at=e.published_at,
+            )
+            for e in entries
+        ]
+        index = IdentityIndex(session, target.id, cands)
+        for cand in cands:
+            if pages and cand.url.startswith(("http://", "https://")):
+                extra: dict[str, Any] = {"extraction_status": "pending"}
+            else:
+                reason = "pages_off" if not pages else "no_url"
+                extra = {"extraction_status": "skipped", "extraction_reason": reason}
+            status, _row = upsert_candidate(index, cand, text_source="feed", **extra)
+            counts[status] += 1
+        session.flush()
+        state = _state_row(session, target.id)
+        state.etag = res.headers.get("etag")
+        state.last_modified = res.headers.get("last-modified")
+        state.last_fetched_at = now
+        state.last_status = res.status
+        state.last_error = None
+        state.consecutive_failures = 0
+        state.next_fetch_at = None
+        session.add(state)
+    return counts
+
+
+def _store_outcome(engine: Engine, source_id: int, res: FetchResult, reason: str | None) -> Any:
+    """Record a 304 (reason None) or a failure with backoff; returns next_fetch_at."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        state = _state_row(session, source_id)
+        state.last_fetched_at = now
+        state.last_status = res.status
+        if reason is None:
+            state.last_error = None
+            state.consecutive_failures = 0
+            state.next_fetch_at = None
+        else:
+            state.last_error = reason
+            state.consecutive_failures = (state.consecutive_failures or 0) + 1
+            wait = res.retry_after_s
+            if wait is None:
+                wait = min(BACKOFF_BASE_S * 2 ** (state.consecutive_failures - 1), BACKOFF_MAX_S)
+            state.next_fetch_at = now + timedelta(seconds=wait)
+        session.add(state)
+        return state.next_fetch_at
+
+
+def _pending_pages(engine: Engine, source_id: int) -> list[tuple[int, str]]:
+    with session_scope(engine) as session:
+        q = select(Article.id, Article.url).where(
+            Article.source_id == source_id, Article.extraction_status == "pending"
+        )
+        return [(int(i), u) for i, u in session.exec(q).all()]
+
+
+def _store_extraction(engine: Engine, article_id: int, got: Any, reason: str | None) -> None:
+    now = utcnow()
+    with session_scope(engine) as session:
+        row = session.get(Article, article_id)
+        if row is None:
+            return
+        row.extracted_at = now
+        if reason is None and got is not None and got.ok:
+            row.text = got.text
+            row.text_source = "extracted"
+            row.extraction_status = "ok"
+            row.extraction_reason = None
+            row.author = row.author or got.author
+            row.language = got.language
+            row.site_name = got.site_name
+            row.published_at = row.published_at or got.published_at
+        else:
+            row.extraction_status = "failed"  # the feed's summary stays as the text
+            row.extraction_reason = reason or (got.reason if got is not None else "unknown")
+        row.updated_at = now
+        session.add(row)
+
+
+# ----------------------------------------------------------------- the async crawl
+
+
+class _Crawl:
+    def __init__(self, engine: Engine, opts: CrawlOptions, fetcher: Fetcher, stop: Any) -> None:
+        self.engine = engine
+        self.opts = opts
+        self.fetcher = fetcher
+        self.stop = stop
+        self.db: Executor = ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
+        self.parsers: Executor | None = None
+        self.feed_gate = asyncio.Semaphore(opts.feed_concurrency)
+        self.page_gate = asyncio.Semaphore(opts.page_concurrency)
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    async def run_db(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
+
+    async def parse(self, body: bytes, target: _Target, res: FetchResult) -> ParsedFeed:
+        kwargs = {"url": res.final_url, "content_type": res.headers.get("content-type", "")}
+        args = (parse_feed, body)
+        loop = asyncio.get_running_loop()
+        if len(body) >= POOL_PARSE_BYTES and self.opts.parse_workers > 1:
+            if self.parsers is None:
+                import multiprocessing
+
+                ctx = multiprocessing.get_context("spawn")
+                self.parsers = ProcessPoolExecutor(self.opts.parse_workers, mp_context=ctx)
+            return await loop.run_in_executor(self.parsers, _parse_call, *args, kwargs, target.kind)
+        return await asyncio.to_thread(parse_feed, body, kind=target.kind, **kwargs)
+
+    async def crawl_source(self, target: _Target) -> dict[str, Any]:
+        started = time.monotonic()
+        rep = crawl_report.empty_source_report(target.slug, target.url)
+        try:
+            await self._crawl_source(target, rep)
+        finally:
+            rep["duration_s"] = round(time.monotonic() - started, 3)
+        return rep
+
+    async def _crawl_source(self, target: _Target, rep: dict[str, Any]) -> None:
+        if self.stopped():
+            rep["status"] = "interrupted"
+            return
+        state = await self.run_db(_load_state, self.engine, target.id)
+        if state is not None and state.next_fetch_at is not None:
+            due = state.next_fetch_at.replace(tzinfo=state.next_fetch_at.tzinfo or UTC)
+            if due > utcnow():
+                rep.update(status="deferred", next_fetch_at=due.isoformat())
+                return
+        delay = target.options.get("delay")
+        timeout = target.options.get("timeout")
+        async with self.feed_gate:
+            res = await self.fetcher.fetch(
+                target.url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                max_bytes=self.opts.max_feed_bytes,
+                delay_s=float(delay) if delay is not None else None,
+                timeout_s=float(timeout) if timeout is not None else None,
+                accept=FEED_ACCEPT,
+            )
+            rep.update(fetched=1, http_status=res.status)
+            if res.not_modified:
+                await self.run_db(_store_outcome, self.engine, target.id, res, None)
+                rep.update(status="not_modified", not_modified=1)
+            elif res.reason is not None or not res.ok:
+                await self._fail(target, rep, res, res.reason or f"http_{res.status}")
+                return
+            else:
+                try:
+                    parsed = await self.parse(res.body, target, res)
+                except FeedParseError as exc:
+                    await self._fail(target, rep, res, exc.reason, exc.detail)
+                    return
+                res.body = b""
+                counts = await self.run_db(
+                    _store_feed, self.engine, target, parsed, res, self.opts.fetch_pages
+                )
+                rep.update(status="ok", entries=len(parsed.entries), format=parsed.format, **counts)
+                if parsed.warning:
+                    rep["warning"] = parsed.warning
+        await self.extract_pages(target, rep)
+
+    async def _fail(
+        self, target: _Target, rep: dict[str, Any], res: FetchResult, reason: str, detail: str = ""
+    ) -> None:
+        next_at = await self.run_db(_store_outcome, self.engine, target.id, res, reason)
+        rep.update(status="failed", failed=1, reason=reason)
+        if detail:
+            rep["detail"] = detail[:200]
+        if next_at is not None:
+            rep["next_fetch_at"] = next_at.isoformat()
+
+    async def extract_pages(self, target: _Target, rep: dict[str, Any]) -> None:
+        if not self.opts.fetch_pages or target.options.get("fetch_pages", True) is False:
+            return
+        pending = await self.run_db(_pending_pages, self.engine, target.id)
+        await asyncio.gather(*(self.extract_one(aid, url, target, rep) for aid, url in pending))
+
+    async def extract_one(self, article_id: int, url: str, target: _Target, rep: dict) -> None:
+        if self.stopped():
+            return  # stays pending: the next run picks it up
+        async with self.page_gate:
+            if self.stopped():
+                return
+            delay = target.options.get("delay")
+            res = await self.fetcher.fetch(
+                url,
+                max_bytes=self.opts.max_page_bytes,
+                delay_s=float(delay) if delay is not None else None,
+                accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            )
+        got = None
+        reason = res.reason if res.reason or res.ok else f"http_{res.status}"
+        if reason is None:
+            ctype = res.headers.get("content-type", "")
+            got = await asyncio.to_thread(
+                extract_page, res.body, url=res.final_url, content_type=ctype
+            )
+            reason = None if got.ok else got.reason
+        await self.run_db(_store_extraction, self.engine, article_id, got, reason)
+        crawl_report.count_extraction(rep, reason)
+
+    def close(self) -> None:
+        self.db.shutdown(wait=True)
+        if self.parsers is not None:
+            self.parsers.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_call(body: bytes, kwargs: dict[str, Any], kind: str) -> ParsedFeed:
+    return parse_feed(body, kind=kind, **kwargs)
+
+
+async def _crawl_all(
+    engine: Engine, settings: Settings, targets: list[_Target], opts: CrawlOptions, stop: Any
+) -> list[dict[str, Any]]:
+    async with make_client(settings) as client:
+        fetcher = Fetcher(
+            client,
+            host_concurrency=opts.host_concurrency,
+            host_delay_s=opts.host_delay_s,
+            obey_robots=opts.obey_robots,
+        )
+        crawl = _Crawl(engine, opts, fetcher, stop)
+        try:
+            return list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
+        finally:
+            crawl.close()
+
+
+def crawl_sources(
+    engine: Engine,
+    settings: Settings,
+    *,
+    slugs: list[str] | None = None,
+    stop: threading.Event | None = None,
+    options: CrawlOptions | None = None,
+) -> dict[str, Any]:
+    """Crawl the sources (all active ones, or ``slugs``); store and return the run report."""
+    opts = options or CrawlOptions.from_settings(settings)
+    targets = _read_targets(engine, settings, slugs)
+    started_at = datetime.now(UTC)
+    with session_scope(engine) as session:
+        run = Run(kind="crawl", status="running", started_at=started_at, report={})
+        session.add(run)
+        session.flush()
+        run_id = int(run.id or 0)
+    status = "failed"
+    sources: list[dict[str, Any]] = []
+    try:
+        sources = asyncio.run(_crawl_all(engine, settings, targets, opts, stop))
+        status = "interrupted" if stop is not None and stop.is_set() else "ok"
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        status = "interrupted"
+        raise
+    finally:
+        report = crawl_report.build_report(run_id, started_at, sources, status, opts.fetch_pages)
+        with session_scope(engine) as session:
+            row = session.get(Run, run_id)
+            if row is not None:
+                row.status = status
+                row.finished_at = datetime.fromisoformat(report["finished_at"])
+                row.report = report
+                session.add(row)
+    return report
+
+
+def list_sources_due(engine: Engine) -> list[str]:
+    """Slugs of active sources whose backoff or Retry-After has passed (for schedulers)."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        rows = session.exec(select(Source).where(Source.active == True)).all()  # noqa: E712
+        due = []
+        for row in rows:
+            state = session.get(FetchState, row.id)
+            at = state.next_fetch_at if state else None
+            if at is None or at.replace(tzinfo=at.tzinfo or UTC) <= now:
+                due.append(row.slug)
+        return due

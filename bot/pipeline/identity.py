@@ -1,0 +1,203 @@
+"""Article identity: one row per article, however often and from wherever it is seen.
+
+Matching order: the GUID (within its source; for imports the record ``id``), then the canonical
+URL (tracking parameters stripped, scheme/host lower-cased, default port, fragment and trailing
+slash dropped, query sorted), then a hash of the normalised title and text. A matched entry whose
+content hash changed updates its row (``updated``); otherwise it is ``unchanged``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlmodel import Session, col, select
+
+from bot.store.models import Article, utcnow
+
+TRACKING_PARAMS = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
+    "mc_cid", "mc_eid", "ref", "ref_src", "ref_url", "referrer", "source", "cmpid", "ncid",
+    "_hsenc", "_hsmi", "mkt_tok", "spm", "s_cid", "oly_enc_id", "oly_anon_id", "vero_id",
+}  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "at_", "hsa_", "__")
+MIN_HASH_CHARS = 40  # shorter texts are too generic to prove two entries are one article
+_WORDS = re.compile(r"\w+")
+
+
+def canonical_url(url: str) -> str:
+    """The URL with tracking parameters, fragment, default port and trailing slash removed."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+    ]
+    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+
+
+def normalise_text(text: str) -> str:
+    """Lower-cased word tokens of ``text`` (NFKC), joined by single spaces."""
+    return " ".join(_WORDS.findall(unicodedata.normalize("NFKC", text or "").lower()))
+
+
+def content_hash(title: str, text: str) -> str:
+    """SHA-256 of the normalised title and text."""
+    data = normalise_text(title) + "\n" + normalise_text(text)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Candidate:
+    """An incoming article (from a feed entry or an import record) before it is matched."""
+
+    url: str
+    title: str
+    text: str
+    guid: str | None = None
+    external_id: str | None = None
+    summary: str = ""
+    author: str | None = None
+    published_at: datetime | None = None
+
+    @property
+    def canonical(self) -> str:
+        """The canonical form of ``url``."""
+        return canonical_url(self.url)
+
+    @property
+    def hash(self) -> str:
+        """The content hash of title and text."""
+        return content_hash(self.title, self.text)
+
+    @property
+    def hashable(self) -> bool:
+        """Whether the text is long enough for the hash to identify the article."""
+        return len(normalise_text(self.title) + normalise_text(self.text)) >= MIN_HASH_CHARS
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+class IdentityIndex:
+    """Existing articles that a batch of candidates could match, loaded in a few queries."""
+
+    def __init__(self, session: Session, source_id: int | None, candidates: list[Candidate]):
+        self.session = session
+        self.source_id = source_id
+        self.by_guid: dict[str, Article] = {}
+        self.by_external: dict[str, Article] = {}
+        self.by_url: dict[str, Article] = {}
+        self.by_hash: dict[str, Article] = {}
+        guids = sorted({c.guid for c in candidates if c.guid})
+        externals = sorted({c.external_id for c in candidates if c.external_id})
+        urls = sorted({c.canonical for c in candidates if c.canonical})
+        hashes = sorted({c.hash for c in candidates if c.hashable})
+        for chunk in _chunks(guids):
+            q = select(Article).where(col(Article.guid).in_(chunk))
+            q = q.where(Article.source_id == source_id)
+            for row in session.exec(q):
+                self.by_guid.setdefault(row.guid or "", row)
+        for chunk in _chunks(externals):
+            for row in session.exec(select(Article).where(col(Article.external_id).in_(chunk))):
+                self.by_external.setdefault(row.external_id or "", row)
+        for chunk in _chunks(urls):
+            for row in session.exec(select(Article).where(col(Article.canonical_url).in_(chunk))):
+                self.by_url.setdefault(row.canonical_url, row)
+        for chunk in _chunks(hashes):
+            for row in session.exec(select(Article).where(col(Article.content_hash).in_(chunk))):
+                self.by_hash.setdefault(row.content_hash, row)
+
+    def match(self, cand: Candidate) -> Article | None:
+        """The existing article this candidate is, by GUID, then canonical URL, then hash."""
+        if cand.external_id and cand.external_id in self.by_external:
+            return self.by_external[cand.external_id]
+        if cand.guid and cand.guid in self.by_guid:
+            return self.by_guid[cand.guid]
+        if cand.canonical and cand.canonical in self.by_url:
+            return self.by_url[cand.canonical]
+        if cand.hashable:
+            return self.by_hash.get(cand.hash)
+        return None
+
+    def remember(self, row: Article) -> None:
+        """Index a new or changed row so later candidates of the same batch find it."""
+        if row.guid and row.source_id == self.source_id:
+            self.by_guid.setdefault(row.guid, row)
+        if row.external_id:
+            self.by_external.setdefault(row.external_id, row)
+        if row.canonical_url:
+            self.by_url.setdefault(row.canonical_url, row)
+        if len(row.title) + len(row.text) >= MIN_HASH_CHARS:
+            self.by_hash.setdefault(row.content_hash, row)
+
+
+def upsert_candidate(
+    index: IdentityIndex, cand: Candidate, **new_fields: Any
+) -> tuple[str, Article]:
+    """Insert or update the article for ``cand``; returns ("new"|"updated"|"unchanged", row).
+
+    ``new_fields`` are set only on a new row (text_source, extraction_status, ...).
+    """
+    now = utcnow()
+    digest = cand.hash
+    row = index.match(cand)
+    if row is None:
+        row = Article(
+            source_id=index.source_id,
+            external_id=cand.external_id,
+            guid=cand.guid,
+            url=cand.url,
+            canonical_url=cand.canonical,
+            content_hash=digest,
+            title=cand.title,
+            summary=cand.summary,
+            text=cand.text,
+            author=cand.author,
+            published_at=cand.published_at,
+            first_seen_at=now,
+            updated_at=now,
+            **new_fields,
+        )
+        index.session.add(row)
+        index.remember(row)
+        return "new", row
+    if row.content_hash == digest:
+        return "unchanged", row
+    row.content_hash = digest
+    row.title = cand.title
+    row.summary = cand.summary
+    if row.text_source in ("feed", "import") or row.extraction_status != "ok":
+        row.text = cand.text
+    if cand.author and not row.author:
+        row.author = cand.author
+    if cand.published_at and row.published_at is None:
+        row.published_at = cand.published_at
+    row.updated_at = now
+    index.session.add(row)
+    index.remember(row)
+    return "updated", row
