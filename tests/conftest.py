@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.store.db import open_engine
+from tests.peers.http import http_server  # noqa: F401  (fixture: HTTP peer on 127.0.0.1)
 from tests.peers.postgres import create_database, find_pg_bin, postgres_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
