@@ -37,6 +37,7 @@ MAX_PER_SECTION = 8
 MAX_KEY_NUMBERS = 5
 MAX_UNDER_RADAR = 3
 DEFAULT_LOOKBACK = timedelta(days=1)
+CATCH_UP = timedelta(days=3)  # how far back a late-classified story may still appear
 FIGURE_TEXT_CHARS = 4000
 
 
@@ -52,10 +53,19 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _host_domain(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+try:  # the story stage's outlet rule (news.bbc.co.uk and www.bbc.co.uk are one outlet)
+    from bot.pipeline.outlets import registrable_domain as _domain
+except ImportError:  # pragma: no cover - older trees without bot.pipeline.outlets
+    _domain = _host_domain
+
+
 def _outlet(article: Article, source: Source | None) -> tuple[str, str]:
     """(key, display name) of the outlet that published ``article``; one outlet counts once."""
-    host = (urlsplit(article.canonical_url or article.url).hostname or "").lower()
-    host = host.removeprefix("www.")
+    host = _domain(article.canonical_url or article.url)
     name = (source.name if source and source.name else None) or article.site_name or host
     return (host or (source.slug if source else "unknown"), clean_text(name) or host)
 
@@ -195,6 +205,30 @@ def _load_articles(
     return by_story
 
 
+def _classified_late(
+    session: Session, audience: str, start: datetime, now: datetime, seen: set[int | None]
+) -> list[Story]:
+    """Stories seen before ``start`` whose signals arrived after it and that no digest for this
+    audience carried yet: left out as unclassified last time, they are not lost now."""
+    late = session.exec(
+        select(Story)
+        .where(col(Story.signals_at) > start, col(Story.signals_at) <= now)
+        .where(col(Story.last_seen_at) > start - CATCH_UP, col(Story.last_seen_at) <= start)
+    ).all()
+    late = [s for s in late if s.id not in seen]
+    if not late:
+        return []
+    carried = set(
+        session.exec(
+            select(DigestStory.story_id)
+            .join(Digest, col(Digest.id) == col(DigestStory.digest_id))
+            .where(Digest.audience == audience)
+            .where(col(DigestStory.story_id).in_([s.id for s in late]))
+        ).all()
+    )
+    return [s for s in late if s.id not in carried]
+
+
 def build_digest(
     engine: Engine,
     settings: Settings,
@@ -213,9 +247,13 @@ def build_digest(
     now = as_utc(now) or datetime.now(UTC)
     with session_scope(engine) as session:
         start = as_utc(since) or _period_start(session, audience, now, lookback)
-        stories = session.exec(
-            select(Story).where(col(Story.last_seen_at) > start, col(Story.last_seen_at) <= now)
-        ).all()
+        stories = list(
+            session.exec(
+                select(Story).where(col(Story.last_seen_at) > start, col(Story.last_seen_at) <= now)
+            ).all()
+        )
+        if since is None:
+            stories += _classified_late(session, audience, start, now, {s.id for s in stories})
         stats = {"stories_in_period": len(stories), "off_topic": 0, "unclassified": 0,
                  "filtered_out": 0, "over_section_limit": 0, "included": 0}  # fmt: skip
         chosen: list[Story] = []
@@ -311,7 +349,7 @@ def build_digest(
             "contradictions": contradictions,
             "stats": stats,
         }
-        if store:
+        if store and ids:  # an empty digest is not stored: the next period starts earlier
             row = Digest(audience=audience, period_start=start, period_end=now, created_at=now,
                          content={}, story_ids=ids)  # fmt: skip
             session.add(row)

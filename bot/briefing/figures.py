@@ -146,7 +146,7 @@ def kind_for(label: str | None, subtype: str | None, figure: Figure) -> str | No
     return None
 
 
-def figure_context(fig: Figure, limit: int = 240) -> str:
+def figure_context(fig: Figure, limit: int = 180) -> str:
     """The figure's sentence, cut to ``limit`` characters around the figure."""
     sentence = fig.sentence
     if len(sentence) <= limit:

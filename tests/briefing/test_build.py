@@ -202,3 +202,34 @@ def test_since_limits_the_period(engine: Engine) -> None:
     digest = build_digest(engine, SETTINGS, audience="t", now=NOW, since=NOW - timedelta(days=4))
     assert len(digest["sections"]) == 5
     assert digest["period"]["start"] == (NOW - timedelta(days=4)).isoformat()
+
+
+def test_story_classified_after_its_digest_is_not_lost(engine: Engine) -> None:
+    from bot.store.models import Story
+
+    ids = seed_briefing(engine)
+    first = build_digest(engine, SETTINGS, audience="slack", now=NOW)
+    assert ids["pending"] not in {s["story_id"] for s in _stories(first)}
+    assert first["stats"]["unclassified"] == 1
+    later = NOW + timedelta(hours=5)
+    with session_scope(engine) as session:  # the signals stage classifies it afterwards
+        story = session.get(Story, ids["pending"])
+        assert story is not None
+        story.relevant, story.primary_topic, story.label = True, "safety", "deployment"
+        story.signals_at = NOW + timedelta(hours=1)
+        session.add(story)
+    second = build_digest(engine, SETTINGS, audience="slack", now=later)
+    assert [s["story_id"] for s in _stories(second)] == [ids["pending"]]
+    assert _stories(second)[0]["follow_up"] is False
+    # carried once: the digest after that does not repeat it
+    assert (
+        _stories(build_digest(engine, SETTINGS, audience="slack", now=later + timedelta(hours=1)))
+        == []
+    )
+
+
+def test_empty_digest_is_not_stored(engine: Engine) -> None:
+    digest = build_digest(engine, SETTINGS, audience="t", now=NOW)
+    assert digest["digest_id"] is None and digest["sections"] == []
+    with session_scope(engine) as session:
+        assert session.exec(select(Digest)).all() == []
