@@ -1,0 +1,556 @@
+"""Cue lexicons and date finding for claim classification (see ``bot.pipeline.claims``)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from datetime import date
+
+_F = re.IGNORECASE
+
+# ---------------------------------------------------------------- cue lexicons
+
+
+def _re(*parts: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", _F)
+
+
+NUM = r"\d[\d,.]*\s*(?:%|percent|million|billion|thousand|k|m|bn)?"
+MONEY = re.compile(
+    r"(?:[$€£¥]\s?\d[\d,.]*\s*(?:trillion|billion|million|bn|m|b|k)?\b)|"
+    r"(?:\b\d[\d,.]*\s*(?:trillion|billion|million|bn)\s*(?:dollars|euros|usd|eur)?)",
+    _F,
+)
+
+PILOT = _re(
+    r"pilot(?:s|ing|ed)?",
+    r"proof[- ]of[- ]concept",
+    r"pocs?",
+    r"beta",
+    r"previews?",
+    r"early access",
+    r"waitlist",
+    r"trials?",
+    r"trialling",
+    r"trialing",
+    r"experiment(?:s|ing)?",
+    r"testing (?:it|the|a)",
+    r"sandbox",
+    r"limited release",
+    r"research preview",
+)
+MANUFACTURING = _re(
+    r"in (?:full |volume |mass )?production",
+    r"(?:started|starts|began|begins|enter(?:s|ed)?) "
+    r"(?:full |volume |mass )?production",
+    r"ramp(?:s|ing|ed)? (?:up )?production",
+    r"production ramp",
+    r"shipping samples",
+    r"taped? out",
+    r"sampling to customers",
+)
+CHIP_CONTEXT = _re(
+    r"chips?",
+    r"gpus?",
+    r"accelerators?",
+    r"semiconductors?",
+    r"wafers?",
+    r"silicon",
+    r"rubin",
+    r"blackwell",
+    r"hbm\d?",
+    r"processors?",
+    r"cpus?",
+    r"superchips?",
+    r"fabs?",
+)
+FUTURE = _re(
+    r"will",
+    r"won't",
+    r"plans? to",
+    r"planned",
+    r"planning to",
+    r"aims? to",
+    r"set to",
+    r"slated",
+    r"scheduled",
+    r"upcoming",
+    r"coming (?:soon|months|weeks|year)",
+    r"intends? to",
+    r"going to",
+    r"is to",
+    r"are to",
+    r"later this (?:year|month|quarter)",
+    r"next (?:year|month|quarter|week)",
+    r"to (?:launch|add|roll out|release|begin|start|ban|cut|eliminate|invest|build|pour|introduce|"
+    r"restrict|block|require|deploy|ship|open)",
+    r"would",
+    r"starting (?:in|on|from|next)",
+    r"in the coming",
+    r"soon",
+)
+HEDGE = _re(r"could", r"might", r"potentially", r"possibly", r"likely", r"perhaps", r"stand to")
+FORECAST = _re(
+    r"forecasts? (?:that|\d|of|a)",
+    r"forecasts",
+    r"forecasted",
+    r"projects (?:that|\d)",
+    r"projected",
+    r"projections?",
+    r"predict(?:s|ed)? (?:that|\w+ will|\d)",
+    r"predictions?",
+    r"expected (?:to|by|in|later|next|within)",
+    r"expects?",
+    r"estimates? (?:that|show)",
+    r"by (?:19|20)\d\d",
+    r"cagr",
+    r"outlook",
+    r"warns? (?:of|that)",
+    r"warned",
+    r"promised?",
+    r"promises",
+    r"will (?:reach|grow|hit|be worth|surpass|double|triple|transform|replace|reshape|cure)",
+    r"could (?:reach|hit|grow|double|top|surpass|add|replace|automate)",
+    r"anticipated?",
+    r"on track to",
+    r"is poised to",
+    r"are poised to",
+)
+FUNDING = _re(
+    r"rais(?:e|ed|es|ing)(?! (?:concerns?|questions?|doubts?|fears?|eyebrows|alarms?|the (?:bar|stakes)))",
+    r"funding",
+    r"fund(?:raise|raiser|raising)",
+    r"series [a-h]",
+    r"valuations?",
+    r"valued",
+    r"invest(?:s|ed|ing|ment|ments)?",
+    r"investors?",
+    r"stake",
+    r"pledg(?:e|es|ed|ing)",
+    r"commit(?:s|ted|ment|ments)?",
+    r"backers?",
+    r"backed",
+    r"round",
+    r"capital",
+    r"joint venture",
+    r"acqui(?:re|res|red|ring|sition)",
+    r"buy(?:s|ing)? out",
+    r"spend(?:s|ing)?",
+    r"capex",
+    r"bet",
+    r"pour(?:s|ing)?",
+    r"shareholder",
+)
+BENCHMARK = _re(
+    r"benchmarks?",
+    r"scored?",
+    r"scores",
+    r"scoring",
+    r"leaderboards?",
+    r"elo",
+    r"outperform(?:s|ed|ing)?",
+    r"beats?",
+    r"state[- ]of[- ]the[- ]art",
+    r"sota",
+    r"swe-?bench(?: verified)?",
+    r"mmlu(?:-pro)?",
+    r"mmmu(?:-pro)?",
+    r"gpqa(?: diamond)?",
+    r"arc-agi(?:-\d)?",
+    r"humaneval",
+    r"lmarena",
+    r"arena",
+    r"aime",
+    r"humanity's last exam",
+    r"codeforces",
+    r"matharena",
+    r"topped",
+    r"tops",
+    r"#1",
+    r"first model to",
+    r"up to \d+(?:\.\d+)?x",
+    r"\d+(?:\.\d+)?x (?:faster|more|better|cheaper)",
+    r"evals?",
+    r"evaluations? (?:show|found|suggest)",
+    r"best (?:coding |reasoning )?model",
+    r"supremacy",
+    r"in (?:internal |lab |controlled )?tests",
+    r"tested on",
+    r"on par with (?:gpt|claude|gemini)",
+    r"performs? comparably",
+    r"trails?",
+    r"\d+(?:\.\d+)?\s?(?:%|percent) on",
+)
+PROPOSAL = _re(
+    r"bills?",
+    r"proposals?",
+    r"propos(?:e|es|ed|ing)",
+    r"(?:a|the|its) draft",
+    r"draft (?:law|bill|rules?|regulations?|guidelines?|legislation|proposals?|framework|code|act)",
+    r"consultations?",
+    r"frameworks?",
+    r"code of practice",
+    r"guidelines?",
+    r"voluntary",
+    r"non-binding",
+    r"would (?:require|delay|ban|prohibit|preempt)",
+    r"legislative",
+    r"lawmakers",
+    r"delay(?:s|ed|ing)?",
+    r"postpone(?:s|d|ment)?",
+    r"omnibus",
+    r"recommendations?",
+    r"white paper",
+    r"calls? for",
+    r"urg(?:e|es|ed)",
+)
+ANNOUNCE = _re(
+    r"unveil(?:s|ed|ing)?",
+    r"announc(?:e|es|ed|ing|ement|ements)",
+    r"launch(?:es|ed|ing)?",
+    r"introduc(?:e|es|ed|ing)",
+    r"releas(?:e|es|ed|ing)",
+    r"debut(?:s|ed)?",
+    r"reveal(?:s|ed)?",
+    r"codenamed",
+    r"rumou?r(?:s|ed)?",
+    r"teas(?:e|es|ed|er)",
+    r"showcas(?:e|es|ed)",
+    r"demo(?:s|ed|nstrat(?:e|ed|ion))?",
+    r"unleash(?:es|ed)?",
+    r"roadmap",
+    r"keynote",
+    r"new (?:model|models|chip|chips|feature|features|version|platform|tool|tools)",
+    r"rolling out",
+    r"roll out",
+    r"in training",
+    r"planned for",
+    r"under development",
+    r"in development",
+    r"(?:going to|will) start",
+    r"start (?:using|augmenting|deploying|rolling)",
+    r"to add",
+    r"adds?",
+    r"added",
+)
+USAGE = re.compile(
+    r"\d[\d,.]*\+?\s*(?:million|billion|thousand|k|m|bn)?\+?\s*(?:weekly |monthly |daily )?"
+    r"(?:active )?(?:users|customers|developers|subscribers|conversations|queries|requests|"
+    r"patient visits|visits|chats|physicians|clinicians|doctors|employees use|enterprises|"
+    r"businesses|organizations|companies use|tickets|cases)\b",
+    _F,
+)
+OPERATING = _re(
+    r"now (?:handles?|handling|powers?|powering|serves?|serving|resolves?|runs?|used|uses|"
+    r"available|generally available|live|in use|processes|answers|writes|does)",
+    r"(?:is|are) (?:now )?(?:handling|powering|serving|running|in use|used by|live)",
+    r"in production (?:at|by|for|use|across)",
+    r"production (?:system|use|deployment)",
+    r"generally available",
+    r"general availability",
+    r"deployed",
+    r"deploys",
+    r"deploying",
+    r"adopted",
+    r"has been using",
+    r"have been using",
+    r"uses",
+    r"used by",
+    r"relies on",
+    r"live (?:for|in|across|on)",
+    r"handles?",
+    r"handled",
+    r"processed",
+    r"resolves?",
+    r"resolved",
+    r"serves",
+    r"served",
+    r"serving",
+    r"powers",
+    r"powering",
+    r"rolled out",
+    r"rolls out",
+    r"handling",
+    r"oversees",
+    r"(?:is|are) responsible for",
+    r"assisted in",
+    r"top of the (?:charts|app store)",
+    r"(?:is|are) reaching",
+    r"already (?:\w+ )?(?:available|running|used|handling|in use|saving)",
+    r"went live",
+    r"is available (?:to|for|on)",
+    r"are available (?:to|for|on)",
+    r"ready for action",
+    r"in use",
+    r"(?:came|come|comes|went) online",
+    r"brought online",
+    r"(?:teams|staff|employees|doctors|clinicians|engineers|developers|customers|workers|agents|nurses|lawyers|analysts) (?:now |already |routinely )?use",
+    r"used the technology",
+    r"runs on",
+    r"documented",
+)
+OUTCOME = re.compile(
+    r"\b(?:reduc(?:ed|es|ing|tion)|cut(?:s|ting)?|sav(?:ed|es|ing|ings)|drop(?:ped)?|"
+    r"lower(?:ed)?|improv(?:ed|ement)|increas(?:ed|e)|boost(?:ed)?|shortened|freed|"
+    r"faster|fewer|lifts?|lifted)\b[^.]{0,80}?\d",
+    _F,
+)
+WORK_DONE = _re(
+    r"laid off",
+    r"lay(?:ing)? off",
+    r"lays off",
+    r"layoffs?",
+    r"job cuts",
+    r"axe[sd]?",
+    r"slash(?:ed|es)",
+    r"shed(?:s|ding)? (?:\w+ )?jobs",
+    r"let go",
+    r"(?:cut|cuts|cutting|eliminat(?:ed|ing|es)|replaced|reduc(?:ed|ing)) (?:[\w*,.$~-]+ ){0,3}"
+    r"(?:jobs|roles|positions|staff|employees|workers|heads|head ?count|workforce)",
+    r"replaced (?:by|with)",
+    r"were replaced",
+    r"been replaced",
+    r"notified",
+    r"(?:jobs|roles|positions) (?:were |have been )?(?:eliminated|cut)",
+    r"rebalance",
+    r"hired",
+    r"redirected to hire",
+)
+IN_FORCE = _re(
+    r"took effect",
+    r"takes effect",
+    r"take effect",
+    r"taking effect",
+    r"came into (?:force|effect)",
+    r"comes? into (?:force|effect)",
+    r"enter(?:s|ed)? into (?:force|application)",
+    r"in force",
+    r"entered into force",
+    r"became (?:applicable|effective|law)",
+    r"becomes? applicable",
+    r"appl(?:y|ies) from",
+    r"effective (?:immediately|from|on|as of|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|\d)",
+    r"enforcement (?:began|begins|"
+    r"has begun|started)",
+    r"fined",
+    r"fines? (?:of|totall?ing)",
+    r"issued (?:an? )?(?:emergency )?"
+    r"(?:order|fine|ban|penalty)",
+    r"banned",
+    r"banning",
+    r"bans",
+    r"approved",
+    r"ordered",
+    r"ruled",
+    r"signed",
+    r"signs",
+    r"enacted",
+    r"enacting",
+    r"obligations? (?:apply|applied)",
+    r"became applicable",
+    r"now apply",
+    r"now applies",
+    r"restricted",
+    r"prohibited",
+)
+MARKET = _re(
+    r"stock",
+    r"stocks",
+    r"shares",
+    r"share price",
+    r"market value",
+    r"market cap(?:italization)?",
+    r"sell-?off",
+    r"wall street",
+    r"nasdaq",
+    r"s&p",
+    r"dow",
+    r"trading",
+    r"investors (?:reacted|fled)",
+    r"wiped",
+    r"erased",
+    r"plummet(?:ed|s)?",
+    r"tumbl(?:e|ed)",
+    r"rall(?:y|ied)",
+    r"surged? to record",
+    r"trillion (?:company|mark|milestone|threshold|club)",
+)
+EVAL_CONTEXT = _re(
+    r"benchmarks?",
+    r"in (?:internal |lab |controlled )?(?:tests|testing|evaluations?|trials)",
+    r"on (?:swe-?bench|mmlu|gpqa|humaneval|a (?:coding|math) test)",
+    r"simulated",
+    r"evals?",
+    r"lab (?:study|setting)",
+    r"test (?:set|suite)",
+)
+SELF = re.compile(
+    r"\b(?:according to (?:the company|(?:its|the) (?:ceo|chief|founder|statement|"
+    r"spokes\w+|blog|press release))|the company (?:said|says|reported|reports|claims)|"
+    r"(?:ceo|chief executive|founder|spokes(?:person|man|woman)|executive|officer|president)"
+    r"\b[^.]{0,80}\b(?:said|says|told|explained|claims|revealed|noted)|(?:said|says|claims|"
+    r"claimed|reported|reports) (?:it|the company|that its)|in a (?:blog post|press release|"
+    r"statement)|case study|\bwe\b|\bour\b|\b\w+ says\b|\b\w+ said\b|\bclaims?\b)",
+    _F,
+)
+INDEPENDENT = _re(
+    r"independent(?:ly)?",
+    r"third[- ]party",
+    r"audit(?:ed|ors?)?",
+    r"peer[- ]reviewed",
+    r"(?:a |the )?study (?:by|from|of|published)",
+    r"researchers (?:at|from)",
+    r"according to (?:data|a study|an analysis|analysts|regulators|filings|a survey)",
+    r"verified",
+    r"corroborated",
+    r"documented",
+    r"published in",
+)
+OPINION = _re(
+    r"i think",
+    r"we think",
+    r"arguably",
+    r"should",
+    r"must",
+    r"opinion",
+    r"what (?:this|it) means",
+    r"question is",
+    r"lessons?",
+)
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+_DATE_MDY = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b",
+    _F,
+)
+_DATE_DMY = re.compile(
+    r"\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d\d)\b",
+    _F,
+)
+_DATE_MY = re.compile(
+    r"\b(?:(early|mid|late|end of)[- ])?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+((?:19|20)\d\d)\b",
+    _F,
+)
+_DATE_Y = re.compile(
+    r"\b(?:in|by|from|until|before|after|end of|start of|early|late|mid-?)\s+((?:19|20)\d\d)\b", _F
+)
+_ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+
+
+def find_dates(sentence: str) -> list[date]:
+    """Dates mentioned in ``sentence`` (a month alone means its first day; a year alone, January 1)."""
+    found: list[date] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], d: date) -> None:
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append(d)
+            taken.append(m.span())
+
+    for m in _ISO.finditer(sentence):
+        _try(add, m, int(m[1]), int(m[2]), int(m[3]))
+    for m in _DATE_MDY.finditer(sentence):
+        _try(add, m, int(m[3]), MONTHS[m[1].lower()[:3]], int(m[2]))
+    for m in _DATE_DMY.finditer(sentence):
+        _try(add, m, int(m[3]), MONTHS[m[2].lower()[:3]], int(m[1]))
+    for m in _DATE_MY.finditer(sentence):
+        day = 28 if (m[1] or "").lower() in {"late", "end of"} else 1
+        _try(add, m, int(m[3]), MONTHS[m[2].lower()[:3]], day)
+    for m in _DATE_Y.finditer(sentence):
+        end = m.group(0).lower().startswith(("end", "late"))
+        _try(add, m, int(m[1]), 12 if end else 1, 31 if end else 1)
+    return found
+
+
+def _try(
+    add: Callable[[re.Match[str], date], None], m: re.Match[str], y: int, mo: int, d: int
+) -> None:
+    with contextlib.suppress(ValueError):
+        add(m, date(y, mo, d))
+
+
+HEDGE_MAY = re.compile(r"\bmay\b(?! \d)")  # lower-case only: "May 2025" is a month
+LAW = _re(
+    r"laws?",
+    r"acts?",
+    r"rules?",
+    r"regulations?",
+    r"obligations?",
+    r"requirements?",
+    r"orders?",
+    r"legislation",
+    r"bills?",
+    r"ordinances?",
+    r"statutes?",
+)
+IMMEDIATE = _re(r"effective immediately", r"with immediate effect", r"from today", r"as of today")
+REVERSE_OUTCOME = re.compile(
+    r"\d+(?:\.\d+)?\s?(?:%|percent)\s+(?:\w+\s+)?(?:reduction|drop|decrease|increase|cut|fewer|less|"
+    r"improvement|savings?|faster|rise|gain)\b",
+    re.IGNORECASE,
+)
+ANNOUNCE_NOUNS = {
+    "announcement",
+    "announcements",
+    "release",
+    "launch",
+    "keynote",
+    "roadmap",
+    "demo",
+}
+EXEC_ORDER = re.compile(
+    r"\b(?:signed|signs|issued|issues)\b[^.]{0,60}\bexecutive order\b", re.IGNORECASE
+)
+REVENUE = re.compile(
+    r"\b(?:revenue|sales|bookings)\b[^.]{0,40}?\b(?:hit|hits|reached|reach|rose|grew|jumped|totall?ed|"
+    r"came in at|of|was|were|delivered|climbed)\b[^.]{0,30}?[$€£]\s?\d",
+    re.IGNORECASE,
+)
+TITLE_FUTURE = re.compile(
+    r"\b(?:to|will|set to|plans? to)\s+(?:add|launch|block|ban|cut|open|build|release|introduce|roll|"
+    r"restrict|require|bring|start|begin|offer|debut|expand|pour|buy|acquire|invest|hire)\b",
+    re.IGNORECASE,
+)
+LAW_PASSED = re.compile(
+    r"\b(?:signed|signs|enacted|enacts|passed|passes|adopted|approves|approved)\b[^.]{0,80}"
+    r"\b(?:law|act|bill|legislation|regulation|ordinance)\b",
+    re.IGNORECASE,
+)
+EFFECT_DATE = re.compile(
+    r"\b(?:take|takes|taking|took|go|goes|going|went|come|comes|came|enter|enters|entered) "
+    r"(?:into )?(?:effect|force)|\beffective\b|\bappl(?:y|ies|icable) (?:from|on|as of)|\bbegins? "
+    r"(?:on|in)|\bstarting\b|\bas of\b|\bcompliance deadline",
+    re.IGNORECASE,
+)
+AUTHORITY = _re(
+    r"judges?",
+    r"courts?",
+    r"regulators?",
+    r"commission",
+    r"authorit(?:y|ies)",
+    r"agency",
+    r"tribunal",
+    r"watchdog",
+)

@@ -1,0 +1,265 @@
+"""Sentence-level claims: is a sentence evidence of deployment, of hype (which kind), or neither?
+
+The label records the kind of evidence a sentence rests on (see the README, "Signals"):
+
+* ``deployment``: operating at the publication date (usage counts, adopters, measured outcomes,
+  layoffs done, a rule in force);
+* ``hype`` with a subtype: ``announcement``, ``forecast``, ``funding``, ``benchmark``, ``proposal``;
+* ``neither``: context, analysis, opinion, market moves.
+
+How: cue lexicons give each class a score; modality and tense move scores (``will``/``plans to``
+turn an operating verb into an announcement, ``could``/``may`` into a forecast); traps override:
+pilots, previews and betas are never deployment; chips "in production" is manufacturing; a rule
+that "took effect" on a date after the publication date is still a proposal; a benchmark restated
+as productivity stays a benchmark; market moves (share prices) are neither. Attribution
+(``self_reported`` / ``independent``) is read from reporting phrases; vendor-reported deployment
+keeps its label with a lower confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.pipeline import claim_cues as cue
+
+_F = re.IGNORECASE
+
+# ---------------------------------------------------------------- sentence splitting
+
+_ABBREV = (
+    r"(?:U\.S|U\.K|U\.N|E\.U|Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|vs|etc|e\.g|i\.e|No|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est)"
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_ABBREV_END = re.compile(r"(?:^|\W)" + _ABBREV + r"\.$")
+_INITIAL_END = re.compile(r"\b[A-Z]\.$")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (lines are split first, then on .!?)."""
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        line_start, line = m.start(), m.group()
+        start = 0
+        for b in _BOUNDARY.finditer(line):
+            before = line[: b.start()]
+            if _ABBREV_END.search(before) or _INITIAL_END.search(before):
+                continue
+            if line[start : b.start()].strip():
+                spans.append((line_start + start, line_start + b.start()))
+            start = b.end()
+        if line[start:].strip():
+            spans.append((line_start + start, line_start + len(line.rstrip())))
+    return spans
+
+
+@dataclass
+class Claim:
+    """The classification of one sentence."""
+
+    text: str
+    label: str  # deployment | hype | neither
+    subtype: str | None
+    confidence: float
+    attribution: str | None = None
+    cues: list[str] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+    def as_evidence(self) -> dict[str, object]:
+        """The JSON form used in ``evidence`` lists."""
+        out: dict[str, object] = {
+            "text": self.text,
+            "label": self.label,
+            "subtype": self.subtype,
+            "confidence": round(self.confidence, 3),
+        }
+        if self.attribution:
+            out["attribution"] = self.attribution
+        return out
+
+
+HYPE_SUBTYPES = ("announcement", "forecast", "funding", "benchmark", "proposal")
+# when two classes tie, the more specific reading wins
+_PRIORITY = {
+    "proposal": 0.06,
+    "benchmark": 0.05,
+    "funding": 0.04,
+    "forecast": 0.03,
+    "deployment": 0.02,
+    "announcement": 0.01,
+}
+THRESHOLD = 1.0
+
+
+def _hits(pattern: re.Pattern[str], s: str) -> list[str]:
+    return [m.group(0).lower() for m in pattern.finditer(s)]
+
+
+def classify_sentence(
+    sentence: str, published: date | None = None, *, title: bool = False
+) -> Claim:
+    """Label one sentence as deployment, hype (with subtype) or neither, with confidence and cues."""
+    s = " ".join(sentence.split())
+    if len(s.split()) < 3:
+        return Claim(s, "neither", None, 0.5)
+    usage, operating = _hits(cue.USAGE, s), _hits(cue.OPERATING, s)
+    outcome, work = _hits(cue.OUTCOME, s), _hits(cue.WORK_DONE, s)
+    in_force, pilot = _hits(cue.IN_FORCE, s), _hits(cue.PILOT, s)
+    manuf = _hits(cue.MANUFACTURING, s) if cue.CHIP_CONTEXT.search(s) else []
+    future, hedge = _hits(cue.FUTURE, s), _hits(cue.HEDGE, s) + _hits(cue.HEDGE_MAY, s)
+    if cue.IMMEDIATE.search(s):
+        future = []
+    announce, forecast = _hits(cue.ANNOUNCE, s), _hits(cue.FORECAST, s)
+    funding, money = _hits(cue.FUNDING, s), _hits(cue.MONEY, s)
+    bench, proposal = _hits(cue.BENCHMARK, s), _hits(cue.PROPOSAL, s)
+    market = _hits(cue.MARKET, s)
+    cues: list[str] = []
+
+    dep_usage = 1.2 * min(len(usage), 2) + 1.0 * min(len(operating), 2)
+    dep_outcome = 1.0 if outcome or cue.REVERSE_OUTCOME.search(s) else 0.0
+    dep_work = 1.3 * min(len(work), 2)
+    weak_force = {"signed", "signs", "approved", "restricted"}
+    if cue.AUTHORITY.search(s):  # a court or regulator approving or ordering is an enacted action
+        weak_force = set()
+    dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
+    if cue.EXEC_ORDER.search(s):  # executive orders bind on signing
+        dep_force += 1.0
+    revenue = 1.0 if cue.REVENUE.search(s) else 0.0  # products sold: measured adoption
+    sc = {
+        "announcement": min(sum(0.5 if a in cue.ANNOUNCE_NOUNS else 1.0 for a in announce), 2.0),
+        "forecast": 1.2 * min(len(forecast), 2),
+        "funding": (0.8 * min(len(funding), 3) + (0.7 if money else 0.0)) if funding else 0.0,
+        "benchmark": 1.1 * min(len(bench), 3),
+        "proposal": 1.1 * min(len(proposal), 2),
+    }
+    if bench and cue.EVAL_CONTEXT.search(s):  # benchmark restated as productivity stays a benchmark
+        dep_outcome = 0.0
+        cues.append("trap:benchmark_restated")
+    if market:  # share prices and market value are market moves, not adoption or funding
+        dep_outcome = 0.0
+        dep_usage *= 0.5
+        sc["funding"] *= 0.4
+        sc["benchmark"] *= 0.5
+        sc["announcement"] *= 0.4
+    dates = cue.find_dates(s)
+    if in_force or (proposal and dates):
+        later = [d for d in dates if published is not None and d > published]
+        if later:  # "took effect on <date after publication>": scheduled, not in force
+            sc["proposal"] += 1.5 + dep_force
+            dep_force = 0.0
+            cues.append(f"trap:effective_after_publication:{later[0].isoformat()}")
+        elif future or (published is None and dates and not _past(s)):
+            sc["proposal"] += 0.5 * dep_force + (0.6 if future else 0.0)
+            dep_force *= 0.3 if future else 0.8
+    dep = dep_usage + dep_outcome + dep_work + dep_force + revenue
+    if pilot:
+        sc["announcement"] += 1.5 + 0.5 * dep
+        dep = 0.0
+        cues.append("trap:pilot_or_preview")
+    if manuf:
+        sc["announcement"] += 1.5
+        dep = 0.0
+        cues.append("trap:manufacturing_not_adoption")
+    if future and not usage:
+        moved = dep * 0.75
+        dep -= moved
+        if hedge or forecast:
+            sc["forecast"] += 0.6 * moved + 0.4
+        elif cue.LAW.search(s) and (proposal or in_force or re.search(r"\brequir", s)):
+            sc["proposal"] += 0.8 * moved + 1.0
+        else:
+            sc["announcement"] += 0.8 * moved + (0.6 if announce else 0.0)
+    if hedge and not usage:
+        sc["forecast"] += 0.5 * dep + (0.4 if forecast else 0.0)
+        dep *= 0.5
+    if title and cue.TITLE_FUTURE.search(s) and not cue.IMMEDIATE.search(s):
+        sc["announcement"] += 1.0  # headline "X to do Y": announced, not done
+        dep *= 0.3
+    sc["deployment"] = dep
+    best = max(sc, key=lambda k: sc[k] + _PRIORITY[k])
+    ranked = sorted(sc.values(), reverse=True)
+    top, second = ranked[0], ranked[1]
+    for name, hits in (
+        ("usage", usage),
+        ("operating", operating),
+        ("outcome", outcome),
+        ("work", work),
+        ("in_force", in_force),
+        ("announce", announce),
+        ("forecast", forecast),
+        ("funding", funding),
+        ("benchmark", bench),
+        ("proposal", proposal),
+        ("future", future),
+        ("hedge", hedge),
+        ("market", market),
+    ):
+        if hits:
+            cues.append(f"{name}:{hits[0]}")
+    attribution = _attribution(s)
+    if top < THRESHOLD:
+        conf = 0.5 + 0.4 * (1.0 - top / THRESHOLD)
+        return Claim(s, "neither", None, round(conf, 3), attribution, cues)
+    conf = 0.55 + 0.4 * (top - second) / (top + 0.5)
+    if best == "deployment":
+        if attribution == "self_reported":
+            conf *= 0.85
+        return Claim(s, "deployment", None, round(min(conf, 0.95), 3), attribution, cues)
+    return Claim(s, "hype", best, round(min(conf, 0.95), 3), attribution, cues)
+
+
+_PAST = re.compile(r"\b(?:was|were|had|did|took|came|entered|became|began|started|\w+ed)\b", _F)
+
+
+def _past(s: str) -> bool:
+    return bool(_PAST.search(s))
+
+
+def _attribution(s: str) -> str | None:
+    if cue.INDEPENDENT.search(s):
+        return "independent"
+    if cue.SELF.search(s):
+        return "self_reported"
+    return None
+
+
+def classify_sentences(text: str, published: date | None = None) -> list[Claim]:
+    """Claims for every sentence of ``text`` (with character offsets)."""
+    out = []
+    for a, b in split_sentences(text):
+        c = classify_sentence(text[a:b], published)
+        c.start, c.end = a, b
+        out.append(c)
+    return out
+
+
+_CAUSAL = re.compile(
+    r"\b(?:increas|reduc|caus|lead|leads|led|improv|prevent|boost|cut|drive|driv|lower|rais|"
+    r"protect|trigger|doubl|halv|cure|eliminat|transform|replac)\w*\b",
+    re.IGNORECASE,
+)
+_CORRELATIONAL = re.compile(
+    r"\b(?:associated|association|linked|link|correlat\w*|tied to|related to|relationship|"
+    r"connected|in line with)\b",
+    re.IGNORECASE,
+)
+_WEASEL = re.compile(
+    r"\b(?:suggests?|suggested|appears?|seems?|indicates?|believed|thought to|reportedly|"
+    r"some|many|often|probably|unclear|may|might|could|possibly|potentially|likely|perhaps)\b"
+)
+
+
+def hedge_count(sentence: str) -> int:
+    """Number of hedging or weasel cues ("may", "suggests", "some experts") in a sentence."""
+    return len(_WEASEL.findall(sentence))
+
+
+def claim_strength(sentence: str) -> float:
+    """How strongly a sentence asserts its claim, 0 (hedged/correlational) to 1 (direct causal)."""
+    causal = len(_CAUSAL.findall(sentence))
+    corr = len(_CORRELATIONAL.findall(sentence))
+    score = 0.5 + 0.25 * min(causal, 2) - 0.25 * min(corr, 2) - 0.15 * min(hedge_count(sentence), 3)
+    return round(min(max(score, 0.0), 1.0), 3)

@@ -1,0 +1,328 @@
+"""Evaluate signals (relevance, topics, claim labels, article labels) on the held-out split.
+
+Reads the labelled ids in tests/data/ and the texts they point to in ../shared/data/ai_news
+(never committed), plus the committed self-written fixtures, and prints accuracy and macro-F1 per
+task next to a baseline measured in the same run (zero-shot prototypes for topics; a keyword rule
+for claims). Also reports the proxy sets in ../shared/data/hype and the classification speed.
+
+    .venv/bin/python scripts/eval_signals.py [--shared PATH] [--train] [--no-proxy]
+
+--train refits the topic model (bot/pipeline/topic_weights.npz) on the TRAIN split only (ai_news
+train articles + off-topic news from ../shared/data/clustering/giveme5w1h, technology excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.pipeline.claims import claim_strength, classify_sentence, hedge_count  # noqa: E402
+from bot.pipeline.embed import load_embedder  # noqa: E402
+from bot.pipeline.signals import _embed_text, classify_texts, label_article  # noqa: E402
+from bot.pipeline.topics import (  # noqa: E402
+    OFF_TOPIC,
+    WEIGHTS_PATH,
+    TopicClassifier,
+    fit_topic_weights,
+    load_taxonomy,
+)
+
+DATA = ROOT / "tests" / "data"
+KEYWORD_RULE = [  # the naive baseline the issue mentions: first keyword family that matches
+    (
+        "deployment",
+        r"\b(deployed|in production|users|customers|laid off|cut|in force|took effect)\b",
+    ),
+    (
+        "hype",
+        r"\b(announc|launch|unveil|will|expected|plan|raise|funding|billion|benchmark|bill|propos)",
+    ),
+]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+def pub_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value and len(value) >= 10 else None
+    except ValueError:
+        return None
+
+
+def keyword_label(sentence: str) -> str:
+    for label, pattern in KEYWORD_RULE:
+        if re.search(pattern, sentence, re.IGNORECASE):
+            return label
+    return "neither"
+
+
+def scores(gold: list, pred: list) -> str:
+    labels = sorted(set(gold))
+    return (
+        f"n={len(gold):4d}  acc={accuracy_score(gold, pred):.3f}  "
+        f"macroF1={f1_score(gold, pred, labels=labels, average='macro', zero_division=0):.3f}"
+    )
+
+
+def eval_topics(arts, emb, by_id, embedder, train: bool, cache: Path) -> None:
+    ids = [a["id"] for a in arts]
+    vec = {i: emb[k] for k, i in enumerate(by_id)}
+    if train:
+        g5 = ROOT.parent / "shared" / "data" / "clustering" / "giveme5w1h" / "articles.jsonl"
+        extra_x, extra_y = [], []
+        if g5.exists():
+            recs = [r for r in read_jsonl(g5) if r.get("category") != "technology"]
+            extra_x = list(
+                cached_embeddings(
+                    embedder,
+                    [_embed_text(r["title"], r["text"] or "") for r in recs],
+                    cache.with_name(cache.stem + "_g5.npz"),
+                )
+            )
+            extra_y = [OFF_TOPIC] * len(recs)
+        tr = [a for a in arts if a["split"] == "train"]
+        x = np.stack([vec[a["id"]] for a in tr] + extra_x)
+        y = [a["primary_topic"] or OFF_TOPIC for a in tr] + extra_y
+        info = fit_topic_weights(x, y, embedder.model_id)
+        print(f"trained topic model on {info['n']} train vectors -> {info['path']}")
+    tax = load_taxonomy()
+    test = [a for a in arts if a["split"] == "test"]
+    texts = [_embed_text(by_id[a["id"]]["title"], by_id[a["id"]]["text"]) for a in test]
+    x = np.stack([vec[a["id"]] for a in test])
+    gold = [a["primary_topic"] or OFF_TOPIC for a in test]
+    print(
+        f"\n== topics and relevance (held-out ai_news articles, n={len(test)}; {len(ids)} labelled)"
+    )
+    for name, weights in (
+        ("baseline zero-shot prototypes", None),
+        ("briefing (model+proto+keywords)", WEIGHTS_PATH),
+    ):
+        clf = TopicClassifier(tax, embedder, weights=weights)
+        if weights is None:  # pure zero-shot: nearest prototype including off-topic
+            sims = x @ clf.prototypes.T
+            pred = [(clf.names + [OFF_TOPIC])[j] for j in sims.argmax(axis=1)]
+            rel = [p != OFF_TOPIC for p in pred]
+        else:
+            res = clf.classify(texts, x)
+            pred = [r.primary_topic if r.relevant and r.primary_topic else OFF_TOPIC for r in res]
+            rel = [r.relevant for r in res]
+        gold_rel = [g != OFF_TOPIC for g in gold]
+        off_idx = [k for k, g in enumerate(gold_rel) if not g]
+        off_recall = sum(not rel[k] for k in off_idx) / max(len(off_idx), 1)
+        print(
+            f"  {name:34s} primary topic {scores(gold, pred)} | relevance acc="
+            f"{accuracy_score(gold_rel, rel):.3f} off-topic recall={off_recall:.3f} ({len(off_idx)} off-topic)"
+        )
+    fixture = read_jsonl(DATA / "fixture_articles.jsonl")
+    clf = TopicClassifier(tax, embedder)
+    res = clf.classify([_embed_text(f.get("title"), f["text"]) for f in fixture])
+    gold = [f["primary_topic"] or OFF_TOPIC for f in fixture]
+    pred = [r.primary_topic if r.relevant and r.primary_topic else OFF_TOPIC for r in res]
+    print(f"  committed fixture (self-written)   primary topic {scores(gold, pred)}")
+
+
+def eval_claims(by_id) -> None:
+    rows = read_jsonl(DATA / "ainews_claims.jsonl")
+    print(f"\n== claim sentences ({len(rows)} labelled real sentences; held-out split below)")
+    for split in ("test", "train"):
+        gold, pred, base, gsub, psub = [], [], [], [], []
+        for d in rows:
+            if d["split"] != split:
+                continue
+            art = by_id[d["article_id"]]
+            s = art["text"][d["start"] : d["end"]]
+            if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
+                raise SystemExit(f"text of {d['article_id']} changed: sentence hash mismatch")
+            c = classify_sentence(s, pub_date(art["published"]))
+            gold.append(d["label"])
+            pred.append(c.label)
+            base.append(keyword_label(s))
+            if d["label"] == "hype" and c.label == "hype":
+                gsub.append(d["subtype"])
+                psub.append(c.subtype)
+        clear = [k for k, g in enumerate(gold) if g != "neither"]
+        print(
+            f"  [{split}] all sentences, 3 labels      briefing {scores(gold, pred)} | keyword rule {scores(gold, base)}"
+        )
+        print(
+            f"  [{split}] clear-cut claims (gold D/H) briefing {scores([gold[k] for k in clear], [pred[k] for k in clear])}"
+            f" | keyword rule {scores([gold[k] for k in clear], [base[k] for k in clear])}"
+        )
+        if gsub:
+            print(f"  [{split}] hype subtype when both hype   {scores(gsub, psub)}")
+    fx = read_jsonl(DATA / "fixture_claims.jsonl")
+    gold = [f["label"] + ("/" + f["subtype"] if f.get("subtype") else "") for f in fx]
+    pred = []
+    for f in fx:
+        c = classify_sentence(f["text"], pub_date(f.get("published")))
+        pred.append(c.label + ("/" + c.subtype if c.subtype else ""))
+    print(f"  committed fixture (self-written, traps), label+subtype {scores(gold, pred)}")
+
+
+def eval_articles(arts, by_id) -> None:
+    print("\n== article labels (deployment / hype / neither)")
+    for split in ("test", "train"):
+        gold, pred, gs, ps = [], [], [], []
+        for a in arts:
+            if a["split"] != split or not a["label"]:
+                continue
+            r = by_id[a["id"]]
+            out = label_article(r["title"], r["text"], r["published"])
+            gold.append(a["label"])
+            pred.append(out["label"])
+            if a["label"] == "hype" and out["label"] == "hype":
+                gs.append(a["subtype"])
+                ps.append(out["subtype"])
+        print(
+            f"  [{split}] label {scores(gold, pred)} | hype subtype when both hype {scores(gs, ps) if gs else '-'}"
+        )
+
+
+def eval_proxies(shared: Path) -> None:
+    hype = shared / "hype"
+    print("\n== proxy sets (research use only; read in place, never copied)")
+    p = hype / "claim_strength_yu2019_2020"
+    if p.exists():
+        groups: dict[str, list[float]] = {}
+        for name in ("annotated_eureka.csv", "annotated_pubmed.csv"):
+            with open(p / name, encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    groups.setdefault(row["label"], []).append(claim_strength(row["sentence"]))
+        names = {
+            "0": "no claim",
+            "1": "correlational",
+            "2": "conditional causal",
+            "3": "direct causal",
+        }
+        print(
+            "  claim_strength_yu2019_2020: mean tagger claim_strength by gold label: "
+            + ", ".join(
+                f"{names[k]}={statistics.mean(v):.3f} (n={len(v)})"
+                for k, v in sorted(groups.items())
+            )
+        )
+        d, c = groups.get("3", []), groups.get("1", [])
+        wins = sum(1 for x in d for y in c[:400] if x > y) / max(len(d) * len(c[:400]), 1)
+        print(
+            f"    direct causal scored stronger than correlational: P(direct > corr) = {wins:.3f}"
+        )
+    p = hype / "insciout_exaggeration" / "insciout_test.jsonl"
+    if p.exists():
+        rows = read_jsonl(p)
+        ex = [r for r in rows if r["exaggeration_label"] == "exaggerates"]
+        stronger = sum(
+            claim_strength(r["press_release_conclusion"]) > claim_strength(r["abstract_conclusion"])
+            for r in ex
+        )
+        ge = sum(
+            claim_strength(r["press_release_conclusion"])
+            >= claim_strength(r["abstract_conclusion"])
+            for r in ex
+        )
+        print(
+            f"  insciout (exaggerates, n={len(ex)}): press release rated stronger than paper in "
+            f"{stronger / max(len(ex), 1):.3f}, at least as strong in {ge / max(len(ex), 1):.3f}"
+        )
+    p = hype / "wiki_weasel" / "test.csv"
+    if p.exists():
+        with open(p, encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        gold = [r["label"] == "1" for r in rows]
+        pred = [hedge_count(r["text"]) > 0 for r in rows]
+        tp = sum(g and q for g, q in zip(gold, pred, strict=True))
+        prec = tp / max(sum(pred), 1)
+        rec = tp / max(sum(gold), 1)
+        print(
+            f"  wiki_weasel test (n={len(rows)}, {sum(gold)} uncertain): hedge cue precision={prec:.3f} "
+            f"recall={rec:.3f} F1={2 * prec * rec / max(prec + rec, 1e-9):.3f}"
+        )
+
+
+def cached_embeddings(embedder, texts: list[str], cache: Path) -> np.ndarray:
+    key = hashlib.sha256(("\x00".join(texts) + embedder.model_id).encode()).hexdigest()
+    if cache.exists():
+        data = np.load(cache)
+        if str(data["key"]) == key:
+            print(f"embeddings of {len(texts)} articles read from cache {cache}")
+            return data["emb"]
+    t0 = time.perf_counter()
+    emb = embedder.encode(texts)
+    print(
+        f"embedded {len(texts)} articles in {time.perf_counter() - t0:.1f} s with {embedder.model_id}"
+    )
+    np.savez(cache, emb=emb, key=np.array(key))
+    return emb
+
+
+def eval_speed(by_id, emb, embedder) -> None:
+    clf = TopicClassifier(load_taxonomy(), embedder)
+    items = [
+        {"title": r["title"], "text": r["text"], "published": r["published"]}
+        for r in by_id.values()
+    ]
+    reps = 4
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        classify_texts(items, clf, emb)
+    dt = time.perf_counter() - t0
+    n = reps * len(items)
+    t0 = time.perf_counter()
+    embedder.encode([_embed_text(i["title"], i["text"]) for i in items[:64]])
+    emb_rate = 64 / (time.perf_counter() - t0)
+    print(
+        f"\n== speed: {n / dt:.0f} articles/s classified once embeddings exist ({n} articles, {dt:.2f} s; "
+        f"target >= 200/s) | embedding them first: {emb_rate:.0f} articles/s"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--train", action="store_true", help="refit the topic model on the train split")
+    ap.add_argument("--no-proxy", action="store_true")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/tmp/briefing_eval_signals_cache.npz"),
+        help="embedding cache (keyed by a hash of the texts and the model)",
+    )
+    args = ap.parse_args()
+    src = args.shared / "ai_news" / "articles.jsonl"
+    if not src.exists():
+        raise SystemExit(f"{src} not found: the labelled texts live in ../shared (use --shared)")
+    by_id = {r["id"]: r for r in read_jsonl(src)}
+    arts = read_jsonl(DATA / "ainews_articles.jsonl")
+    embedder = load_embedder()
+    emb = cached_embeddings(
+        embedder, [_embed_text(r["title"], r["text"]) for r in by_id.values()], args.cache
+    )
+    eval_topics(arts, emb, by_id, embedder, args.train, args.cache)
+    eval_claims(by_id)
+    eval_articles(arts, by_id)
+    if not args.no_proxy:
+        eval_proxies(args.shared)
+    eval_speed(by_id, emb, embedder)
+    print("\nlabel counts:", dict(Counter(a["label"] for a in arts if a["label"])))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Sentence claims: every trap of briefing.md, dates, attribution, and a floor on the fixture."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.pipeline.claim_cues import find_dates
+from bot.pipeline.claims import (
+    claim_strength,
+    classify_sentence,
+    classify_sentences,
+    split_sentences,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FIXTURE = [json.loads(line) for line in (DATA / "fixture_claims.jsonl").read_text().splitlines()]
+
+
+def _label(text: str, published: str | None = None) -> tuple[str, str | None]:
+    c = classify_sentence(text, date.fromisoformat(published) if published else None)
+    return c.label, c.subtype
+
+
+def test_fixture_accuracy_floor() -> None:
+    # measured 50/50 (1.000) on the self-written fixture; pinned slightly below
+    hits = sum(_label(f["text"], f["published"]) == (f["label"], f["subtype"]) for f in FIXTURE)
+    assert hits / len(FIXTURE) >= 0.94
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bank is piloting an AI agent with 50 traders.",
+        "The insurer ran a proof-of-concept of the claims model with 2,000 customers.",
+        "The coding agent is available in beta to 10,000 developers.",
+        "The assistant launched in preview and already handles support chats for testers.",
+    ],
+)
+def test_pilot_poc_beta_preview_are_not_deployment(text: str) -> None:
+    assert _label(text) == ("hype", "announcement")
+
+
+def test_chips_in_full_production_is_manufacturing_not_adoption() -> None:
+    c = classify_sentence("The company said its new GPUs are in full production.")
+    assert (c.label, c.subtype) == ("hype", "announcement")
+    assert "trap:manufacturing_not_adoption" in c.cues
+    # without a chip context "in production at" an adopter is deployment
+    assert _label("The bank runs the fraud model in production at all branches.")[0] == (
+        "deployment"
+    )
+
+
+def test_past_tense_rule_effective_after_publication_is_still_proposal() -> None:
+    text = "The state's AI disclosure law took effect on January 1, 2027."
+    assert _label(text, "2026-05-01") == ("hype", "proposal")
+    assert _label(text, "2027-03-01")[0] == "deployment"
+
+
+def test_benchmark_restated_as_productivity_stays_benchmark() -> None:
+    c = classify_sentence(
+        "In internal tests, the model made programmers 40% more productive on a coding benchmark."
+    )
+    assert (c.label, c.subtype) == ("hype", "benchmark")
+    # the same outcome measured at an adopter is deployment
+    assert _label("After rollout, the help desk cut average handling time by 22% in six months.")[
+        0
+    ] == ("deployment")
+
+
+def test_vendor_reported_outcome_is_deployment_with_lower_confidence() -> None:
+    vendor = classify_sentence(
+        "According to the company, its agent resolved 1.2 million tickets last quarter."
+    )
+    independent = classify_sentence(
+        "An independent audit found the agent resolved 1.2 million tickets last quarter."
+    )
+    assert vendor.label == independent.label == "deployment"
+    assert vendor.attribution == "self_reported"
+    assert independent.attribution == "independent"
+    assert vendor.confidence < independent.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "subtype"),
+    [
+        ("The startup raised $300 million at a $4 billion valuation.", "funding"),
+        ("Analysts expect AI spending to reach $2 trillion by 2030.", "forecast"),
+        ("Lawmakers proposed a bill that would require AI audits.", "proposal"),
+        ("The lab unveiled a new model codenamed Orion.", "announcement"),
+        ("The model scored 88% on MMLU, beating rivals.", "benchmark"),
+    ],
+)
+def test_hype_subtypes(text: str, subtype: str) -> None:
+    assert _label(text) == ("hype", subtype)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "ok",
+        "Shares of the chipmaker fell 8% on Monday.",
+        "What the new rules mean for small developers, explained.",
+    ],
+)
+def test_neither(text: str) -> None:
+    assert _label(text)[0] == "neither"
+
+
+def test_other_language_is_not_a_claim_and_does_not_crash() -> None:
+    assert _label("Der Hund schläft im Garten und die Sonne scheint.")[0] == "neither"
+
+
+def test_split_sentences_keeps_abbreviations_and_offsets() -> None:
+    text = "The U.S. agency fined Acme Inc. on Monday. It paid $1.5 million.\nNew line here"
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == [
+        "The U.S. agency fined Acme Inc. on Monday.",
+        "It paid $1.5 million.",
+        "New line here",
+    ]
+    claims = classify_sentences(text)
+    assert [(c.start, c.end) for c in claims] == spans
+
+
+def test_find_dates() -> None:
+    s = "Rules apply from August 2, 2026, others from 2 August 2027 and by end of 2028."
+    assert find_dates(s) == [date(2026, 8, 2), date(2027, 8, 2), date(2028, 12, 31)]
+    assert find_dates("in May 2025 the bill passed") == [date(2025, 5, 1)]
+
+
+def test_claim_strength_orders_causal_above_correlational_above_hedged() -> None:
+    causal = claim_strength("Exercise reduces depression risk in older adults.")
+    corr = claim_strength("Exercise is associated with lower depression risk in older adults.")
+    hedged = claim_strength("Exercise may possibly be linked to lower depression risk.")
+    assert causal > corr > hedged

@@ -1,0 +1,222 @@
+"""The signals stage over the database (SQLite and PostgreSQL), article labels and story aggregation."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.pipeline.embed import HashingEmbedder
+from bot.pipeline.signals import (
+    aggregate_story,
+    classify_pending,
+    classify_texts,
+    format_report,
+    label_article,
+)
+from bot.pipeline.topics import TopicClassifier, load_taxonomy
+from bot.store.db import session_scope
+from bot.store.models import Article, ArticleSignal, Run, Source, Story
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+DEPLOYED = (
+    "Retailer's AI agents now resolve 70% of support chats",
+    "The retailer said its AI agents now handle 1.2 million customer conversations a month. "
+    "Human staff take the escalations. The company laid off 300 support workers in January.",
+)
+ANNOUNCED = (
+    "Lab unveils new AI model in preview",
+    "The AI lab unveiled a new language model and opened a waitlist for a preview. "
+    "It says the model will launch for all users later this year.",
+)
+SPORTS = ("City wins derby", "The home side won the derby 2-1 with a late goal in stoppage time.")
+
+
+def _seed(engine: Engine) -> tuple[int, int]:
+    with session_scope(engine) as s:
+        wire = Source(slug="wire", name="Wire", url="http://127.0.0.1/wire.xml", weight=2.0)
+        blog = Source(slug="blog", name="Blog", url="http://127.0.0.1/blog.xml")
+        s.add(wire)
+        s.add(blog)
+        s.flush()
+        deployed = Story(title=DEPLOYED[0], first_seen_at=NOW - timedelta(hours=3))
+        hype = Story(title=ANNOUNCED[0], first_seen_at=NOW - timedelta(days=3))
+        s.add(deployed)
+        s.add(hype)
+        s.flush()
+        rows = [
+            (DEPLOYED, wire.id, deployed.id, 1),
+            (DEPLOYED, blog.id, deployed.id, 2),
+            (ANNOUNCED, blog.id, hype.id, 60),
+            (SPORTS, blog.id, None, 5),
+        ]
+        for k, ((title, text), src, story, hours) in enumerate(rows):
+            s.add(
+                Article(
+                    source_id=src,
+                    url=f"http://127.0.0.1/a{k}",
+                    canonical_url=f"http://127.0.0.1/a{k}",
+                    content_hash=f"h{k}",
+                    title=title,
+                    text=text,
+                    published_at=NOW - timedelta(hours=hours),
+                    first_seen_at=NOW - timedelta(hours=hours),
+                    story_id=story,
+                )
+            )
+        return deployed.id or 0, hype.id or 0
+
+
+def test_classify_pending_fills_articles_stories_and_a_run(engine: Engine) -> None:
+    deployed_id, hype_id = _seed(engine)
+    settings = Settings.from_env()
+    report = classify_pending(engine, settings, embedder=HashingEmbedder(), now=NOW)
+    assert report["articles"]["classified"] == 4
+    assert report["articles"]["failed"] == 0
+    assert report["stories"]["updated"] == 2
+    assert "classified=4" in format_report(report)
+    with session_scope(engine) as s:
+        sigs = {
+            a.title: sig
+            for a, sig in s.exec(
+                select(Article, ArticleSignal).where(ArticleSignal.article_id == Article.id)
+            ).all()
+        }
+        assert sigs[DEPLOYED[0]].label == "deployment"
+        assert sigs[DEPLOYED[0]].evidence
+        assert (sigs[ANNOUNCED[0]].label, sigs[ANNOUNCED[0]].subtype) == ("hype", "announcement")
+        assert sigs[SPORTS[0]].relevant is False
+        assert sigs[DEPLOYED[0]].relevant is True
+        deployed = s.get(Story, deployed_id)
+        hype = s.get(Story, hype_id)
+        assert deployed is not None and hype is not None
+        assert deployed.label == "deployment" and deployed.relevant is True
+        assert deployed.primary_topic is not None and deployed.primary_topic in deployed.topics
+        assert deployed.evidence and deployed.evidence[0]["text"]
+        assert hype.label == "hype" and hype.subtype == "announcement"
+        # two outlets, one of weight 2, fresh: ranks above a single-outlet three-day-old story
+        assert deployed.importance is not None and hype.importance is not None
+        assert deployed.importance > hype.importance
+        runs = s.exec(select(Run).where(Run.kind == "signals")).all()
+        assert len(runs) == 1 and runs[0].status == "ok"
+        assert runs[0].report["articles"]["classified"] == 4
+
+
+def test_rerun_is_idempotent_and_changed_text_is_reclassified(engine: Engine) -> None:
+    _seed(engine)
+    settings = Settings.from_env()
+    emb = HashingEmbedder()
+    classify_pending(engine, settings, embedder=emb, now=NOW)
+    again = classify_pending(engine, settings, embedder=emb, now=NOW)
+    assert again["articles"]["classified"] == 0
+    with session_scope(engine) as s:
+        art = s.exec(select(Article).where(Article.title == ANNOUNCED[0])).one()
+        art.text = "The AI lab raised $2 billion in a funding round at a $30 billion valuation."
+        art.title = "AI lab raises $2 billion"
+        s.add(art)
+    third = classify_pending(engine, settings, embedder=emb, now=NOW)
+    assert third["articles"]["classified"] == 1
+    with session_scope(engine) as s:
+        sig = s.exec(
+            select(ArticleSignal)
+            .join(Article, Article.id == ArticleSignal.article_id)
+            .where(Article.title == "AI lab raises $2 billion")
+        ).one()
+        assert (sig.label, sig.subtype) == ("hype", "funding")
+        assert s.exec(select(ArticleSignal)).all().__len__() == 4  # updated, not duplicated
+
+
+def test_stop_event_marks_the_run_interrupted(engine: Engine) -> None:
+    _seed(engine)
+    stop = threading.Event()
+    stop.set()
+    report = classify_pending(engine, Settings.from_env(), embedder=HashingEmbedder(), stop=stop)
+    assert report["interrupted"] is True
+    with session_scope(engine) as s:
+        assert s.exec(select(Run)).one().status == "interrupted"
+
+
+def test_law_signed_with_later_effective_date_is_proposal_at_article_level() -> None:
+    out = label_article(
+        "Governor signs AI safety bill",
+        "The governor signed the frontier AI safety bill into law on Monday. "
+        "Developers must publish safety frameworks. The law takes effect on January 1, 2027.",
+        "2026-06-01",
+    )
+    assert (out["label"], out["subtype"]) == ("hype", "proposal")
+    assert any("January 1, 2027" in e for e in out["evidence"])
+    in_force = label_article(
+        "AI rules now apply",
+        "The rules for general-purpose AI models took effect on August 2, 2025, and providers "
+        "must now comply.",
+        "2025-09-01",
+    )
+    assert in_force["label"] == "deployment"
+
+
+def test_without_publication_date_the_latest_reported_date_is_used() -> None:
+    out = label_article(
+        "State enacts AI law",
+        "On September 29, 2025, the governor signed the bill into law. "
+        "It takes effect on January 1, 2026.",
+        None,
+    )
+    assert (out["label"], out["subtype"]) == ("hype", "proposal")
+
+
+def test_classify_texts_handles_empty_one_word_foreign_and_long_texts() -> None:
+    clf = TopicClassifier(load_taxonomy(), HashingEmbedder())
+    long_text = "The AI agent now handles 2 million chats a month for the bank. " * 3000
+    items = [
+        {"text": ""},
+        {"text": "AI"},
+        {"text": "Le chien dort dans le jardin et le soleil brille sur la maison."},
+        {"text": long_text, "title": "Bank AI agent handles chats"},
+    ]
+    out = classify_texts(items, clf)
+    assert [o["signal"]["label"] for o in out[:3]] == ["neither"] * 3
+    assert out[0]["relevant"] is False and out[1]["relevant"] is False
+    assert out[3]["signal"]["label"] == "deployment"
+    assert len(out[3]["signal"]["evidence"]) <= 3
+
+
+def test_aggregate_story_majority_and_evidence() -> None:
+    sigs = [
+        ArticleSignal(
+            article_id=1,
+            relevant=True,
+            topics=["agents"],
+            primary_topic="agents",
+            label="deployment",
+            confidence=0.8,
+            evidence=["now handles 70% of chats"],
+        ),
+        ArticleSignal(
+            article_id=2,
+            relevant=True,
+            topics=["agents", "workforce"],
+            primary_topic="agents",
+            label="deployment",
+            confidence=0.7,
+            evidence=["laid off 300"],
+            attribution="self_reported",
+        ),
+        ArticleSignal(
+            article_id=3,
+            relevant=False,
+            topics=[],
+            label="hype",
+            subtype="announcement",
+            confidence=0.6,
+            evidence=["unveiled"],
+        ),
+    ]
+    agg = aggregate_story(sigs)
+    assert agg["relevant"] is True and agg["primary_topic"] == "agents"
+    assert agg["label"] == "deployment" and agg["subtype"] is None
+    assert [e["article_id"] for e in agg["evidence"]] == [1, 2]
+    assert aggregate_story([])["label"] is None
