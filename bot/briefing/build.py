@@ -60,7 +60,7 @@ def _host_domain(url: str) -> str:
 try:  # the story stage's outlet rule (news.bbc.co.uk and www.bbc.co.uk are one outlet)
     from bot.pipeline.outlets import registrable_domain as _domain
 except ImportError:  # pragma: no cover - older trees without bot.pipeline.outlets
-    _domain = _host_domain
+    _domain = _host_domain  # type: ignore[assignment]
 
 
 def _outlet(article: Article, source: Source | None) -> tuple[str, str]:
@@ -158,11 +158,12 @@ def _key_numbers(
 ) -> list[dict[str, Any]]:  # fmt: skip
     out: list[dict[str, Any]] = []
     for story in ranked:
+        sid = story.id or 0
         candidates = [
             (outlet, fig)
-            for outlet in sorted(figures[story.id], key=lambda o: o)
-            for fig in figures[story.id][outlet]
-            if fig.key not in contested.get(story.id, set())
+            for outlet in sorted(figures[sid])
+            for fig in figures[sid][outlet]
+            if fig.key not in contested.get(sid, set())
             and kind_for(story.label, story.subtype, fig)
         ]
         fig = best_figure([f for _, f in candidates])
@@ -176,8 +177,8 @@ def _key_numbers(
                 "measure": fig.measure,
                 "context": figure_context(fig),
                 "story_id": story.id,
-                "headline": entries[story.id]["headline"],
-                "source": sources[story.id][outlet],
+                "headline": entries[sid]["headline"],
+                "source": sources[sid][outlet],
             }
         )
         if len(out) >= MAX_KEY_NUMBERS:

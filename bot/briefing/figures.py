@@ -203,8 +203,8 @@ def find_contradictions(
         }
         if len(claims) < 2:
             continue
-        values = [c.value for c in claims.values()]
-        if not any(_differ(values[0], v) for v in values[1:]):
+        found = [c.value for c in claims.values()]
+        if not any(_differ(found[0], v) for v in found[1:]):
             continue
         out.append(
             {

@@ -142,7 +142,7 @@ def render_slack(digest: dict[str, Any]) -> list[dict[str, Any]]:
         current = chunks[-1]
         if len(current) >= MAX_BLOCKS:
             # never leave a section's divider/header dangling at the end of a message
-            carry = []
+            carry: list[dict[str, Any]] = []
             while current and current[-1]["type"] in {"divider", "header"}:
                 carry.insert(0, current.pop())
             chunks.append(carry)

@@ -83,13 +83,10 @@ def _record_failure(engine: Engine, delivery_id: int, error: str, now: datetime)
         assert row is not None
         row.attempts += 1
         row.status, row.last_error = "failed", error[:500]
-        give_up = row.attempts >= MAX_ATTEMPTS
-        row.next_attempt_at = None if give_up else now + backoff(row.attempts)
+        retry_at = None if row.attempts >= MAX_ATTEMPTS else now + backoff(row.attempts)
+        row.next_attempt_at = retry_at
         session.add(row)
-        return {
-            "attempts": row.attempts,
-            "retry_at": None if give_up else row.next_attempt_at.isoformat(),
-        }  # type: ignore[union-attr]
+        return {"attempts": row.attempts, "retry_at": retry_at.isoformat() if retry_at else None}
 
 
 def _new_delivery(

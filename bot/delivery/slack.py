@@ -65,7 +65,11 @@ def retry_handlers() -> list[RetryHandler]:
 class SlackPoster(Protocol):
     """Posts one message; returns its ts (None when the channel cannot thread)."""
 
-    recipient: str
+    @property
+    def recipient(self) -> str:
+        """The channel id, or "webhook"."""
+        ...
+
     can_thread: bool
 
     def post(self, message: dict[str, Any], thread_ts: str | None = None) -> str | None:

@@ -63,8 +63,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None, parts.path
         query = parse_qs(parts.query)
         form = parse_qs(body)
-        token = (query.get("token") or form.get("token") or [None])[0]
-        return token, parts.path
+        tokens = query.get("token") or form.get("token") or []
+        return (tokens[0] if tokens else None), parts.path
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         token, path = self._token()
