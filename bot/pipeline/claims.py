@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.pipeline import claim_cues as cue
+from bot.pipeline.claim_dates import find_dates
 
 _F = re.IGNORECASE
 
@@ -144,7 +145,7 @@ def classify_sentence(
         sc["funding"] *= 0.4
         sc["benchmark"] *= 0.5
         sc["announcement"] *= 0.4
-    dates = cue.find_dates(s)
+    dates = find_dates(s)
     if in_force or (proposal and dates):
         later = [d for d in dates if published is not None and d > published]
         if later:  # "took effect on <date after publication>": scheduled, not in force

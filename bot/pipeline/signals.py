@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -26,19 +25,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.pipeline.claim_cues import EFFECT_DATE, FUTURE, LAW_PASSED, find_dates
-from bot.pipeline.claims import _PAST as PAST
-from bot.pipeline.claims import Claim, classify_sentence, split_sentences
 from bot.pipeline.embed import Embedder, load_embedder
+from bot.pipeline.evidence import aggregate_story, label_article
 from bot.pipeline.rank import StoryFacts, compute_importance
 from bot.pipeline.topics import TopicClassifier, get_topic_classifier
 from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = "signals-1"
-MAX_TEXT_CHARS = 20_000  # long texts: claims come from the opening, where news puts its facts
-MAX_SENTENCES = 80
-LABEL_MIN_EVIDENCE = 0.9
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)
 
@@ -46,102 +40,6 @@ RERANK_WINDOW = timedelta(days=14)
 def text_hash(title: str | None, text: str | None) -> str:
     """Hash of what the signals depend on (title and text)."""
     return hashlib.sha256(f"{title or ''}\n{text or ''}".encode()).hexdigest()[:32]
-
-
-def _as_date(published: Any) -> date | None:
-    if published is None or published == "":
-        return None
-    if isinstance(published, datetime):
-        return published.date()
-    if isinstance(published, date):
-        return published
-    try:
-        return datetime.fromisoformat(str(published).strip().replace("Z", "+00:00")).date()
-    except ValueError:
-        try:
-            return date.fromisoformat(str(published).strip()[:10])
-        except ValueError:
-            return None
-
-
-def label_article(title: str | None, text: str, published: Any = None) -> dict[str, Any]:
-    """The article's label, subtype, confidence, attribution and evidence from its sentence claims."""
-    pub = _as_date(published)
-    body = text[:MAX_TEXT_CHARS]
-    spans = split_sentences(body)[:MAX_SENTENCES]
-    sentences = [body[a:b] for a, b in spans]
-    ref = pub or infer_reference_date(sentences)
-    weighted: list[tuple[float, Claim]] = []
-    if title and title.strip():
-        weighted.append((2.5, classify_sentence(title, ref, title=True)))
-    for i, sentence in enumerate(sentences):
-        if title and sentence.strip() == title.strip():
-            continue
-        weighted.append((max(1.5 / (1.0 + 0.3 * i), 0.25), classify_sentence(sentence, ref)))
-    weighted.extend(_law_timing(([title] if title else []) + sentences, ref))
-    dep = sum(w * c.confidence for w, c in weighted if c.label == "deployment")
-    by_sub: dict[str, float] = defaultdict(float)
-    for w, c in weighted:
-        if c.label == "hype" and c.subtype:
-            by_sub[c.subtype] += w * c.confidence
-    hype = sum(by_sub.values())
-    if max(dep, hype) < LABEL_MIN_EVIDENCE:
-        return {
-            "label": "neither",
-            "subtype": None,
-            "confidence": round(0.5 + 0.3 * (1 - max(dep, hype)), 3),
-            "evidence": [],
-            "attribution": None,
-        }
-    label = "deployment" if dep >= hype else "hype"
-    subtype = None if label == "deployment" else max(by_sub, key=lambda k: by_sub[k])
-    confidence = 0.5 + 0.45 * abs(dep - hype) / (dep + hype + 0.5)
-    chosen = [
-        (w * c.confidence, c) for w, c in weighted if c.label == label and c.subtype == subtype
-    ]
-    chosen.sort(key=lambda p: -p[0])
-    attributions = Counter(c.attribution for _, c in chosen if c.attribution)
-    attribution = attributions.most_common(1)[0][0] if attributions else None
-    if label == "deployment" and attribution == "self_reported":
-        confidence *= 0.9
-    return {
-        "label": label,
-        "subtype": subtype,
-        "confidence": round(min(confidence, 0.95), 3),
-        "evidence": [c.text for _, c in chosen[:3]],
-        "attribution": attribution,
-    }
-
-
-def infer_reference_date(sentences: Sequence[str]) -> date | None:
-    """Without a publication date: the latest date the text reports as past (a lower bound of "now")."""
-    past = [d for s in sentences if not FUTURE.search(s) and PAST.search(s) for d in find_dates(s)]
-    return max(past) if past else None
-
-
-def _law_timing(sentences: Sequence[str], ref: date | None) -> list[tuple[float, Claim]]:
-    """Article-level: a law signed in one sentence, its effective date in another."""
-    if ref is None or not any(LAW_PASSED.search(s) for s in sentences):
-        return []
-    for s in sentences:
-        if EFFECT_DATE.search(s):
-            dates = find_dates(s)
-            if dates and max(dates) > ref:
-                claim = Claim(
-                    " ".join(s.split()),
-                    "hype",
-                    "proposal",
-                    0.8,
-                    None,
-                    [f"trap:effective_after_publication:{max(dates).isoformat()}"],
-                )
-                return [(3.0, claim)]
-            if dates:
-                claim = Claim(
-                    " ".join(s.split()), "deployment", None, 0.75, None, ["in_force:dated"]
-                )
-                return [(2.0, claim)]
-    return []
 
 
 def _embed_text(title: str | None, text: str) -> str:
@@ -190,68 +88,6 @@ def classify_text(
     if classifier is None:
         classifier = get_topic_classifier(load_embedder())
     return classify_texts([{"text": text, "title": title, "published": published}], classifier)[0]
-
-
-def aggregate_story(signals: Sequence[ArticleSignal]) -> dict[str, Any]:
-    """A story's relevance, topics, label and evidence from its articles' signals."""
-    if not signals:
-        return {
-            "relevant": None,
-            "topics": [],
-            "primary_topic": None,
-            "label": None,
-            "subtype": None,
-            "confidence": None,
-            "evidence": [],
-        }
-    relevant = sum(s.relevant for s in signals) * 2 >= len(signals)
-    topic_votes: Counter[str] = Counter()
-    primary_votes: Counter[str] = Counter()
-    for s in signals:
-        if s.relevant:
-            topic_votes.update(s.topics)
-            if s.primary_topic:
-                primary_votes[s.primary_topic] += 1
-    primary = primary_votes.most_common(1)[0][0] if primary_votes and relevant else None
-    topics = [t for t, n in topic_votes.most_common() if n * 2 >= len(signals) or t == primary][:3]
-    if primary and primary not in topics:
-        topics.insert(0, primary)
-    score: dict[tuple[str, str | None], float] = defaultdict(float)
-    for s in signals:
-        if s.label != "neither":
-            score[(s.label, s.subtype)] += s.confidence
-    dep = sum(v for (lab, _), v in score.items() if lab == "deployment")
-    hype = sum(v for (lab, _), v in score.items() if lab == "hype")
-    if not score:
-        return {
-            "relevant": relevant,
-            "topics": topics,
-            "primary_topic": primary,
-            "label": "neither",
-            "subtype": None,
-            "confidence": round(float(np.mean([s.confidence for s in signals])), 3),
-            "evidence": [],
-        }
-    label = "deployment" if dep >= hype else "hype"
-    subs = {k[1]: v for k, v in score.items() if k[0] == label}
-    subtype = max(subs, key=lambda k: subs[k]) if label == "hype" else None
-    confidence = round(min(0.95, 0.5 + 0.45 * abs(dep - hype) / (dep + hype + 0.5)), 3)
-    evidence: list[dict[str, Any]] = []
-    for s in sorted(signals, key=lambda s: -s.confidence):
-        if s.label == label and s.subtype == subtype:
-            for text in s.evidence[:2]:
-                evidence.append(
-                    {"article_id": s.article_id, "text": text, "attribution": s.attribution}
-                )
-    return {
-        "relevant": relevant,
-        "topics": topics,
-        "primary_topic": primary,
-        "label": label,
-        "subtype": subtype,
-        "confidence": confidence,
-        "evidence": evidence[:4],
-    }
 
 
 def _stored_vectors(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.pipeline.claim_cues import find_dates
+from bot.pipeline.claim_dates import find_dates
 from bot.pipeline.claims import (
     claim_strength,
     classify_sentence,

@@ -1,0 +1,189 @@
+"""Article and story labels from sentence claims: the evidence behind deployment versus hype.
+
+Article: every sentence is a claim (``bot.pipeline.claims``); the title counts 2.5 times, body
+sentences 1.5 / (1 + 0.3 * position) (at least 0.25), since news states its facts first. Deployment
+and hype evidence (weight x confidence) are summed; the larger wins if it reaches 0.9, else
+``neither``. The hype subtype is the subtype with the most evidence; evidence lists up to three
+sentences. A law signed in one sentence and dated in another is judged across sentences: an
+effective date after the publication date (or, without one, after the latest date the text reports
+as past) makes it a proposal.
+
+Story: articles vote with their confidence; relevance and primary topic by majority.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from bot.pipeline.claim_cues import EFFECT_DATE, FUTURE, LAW_PASSED
+from bot.pipeline.claim_dates import find_dates
+from bot.pipeline.claims import _PAST as PAST
+from bot.pipeline.claims import Claim, classify_sentence, split_sentences
+from bot.store.models import ArticleSignal
+
+MAX_TEXT_CHARS = 20_000  # long texts: claims come from the opening, where news puts its facts
+MAX_SENTENCES = 80
+LABEL_MIN_EVIDENCE = 0.9
+
+
+def _as_date(published: Any) -> date | None:
+    if published is None or published == "":
+        return None
+    if isinstance(published, datetime):
+        return published.date()
+    if isinstance(published, date):
+        return published
+    try:
+        return datetime.fromisoformat(str(published).strip().replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(str(published).strip()[:10])
+        except ValueError:
+            return None
+
+
+def label_article(title: str | None, text: str, published: Any = None) -> dict[str, Any]:
+    """The article's label, subtype, confidence, attribution and evidence from its sentence claims."""
+    pub = _as_date(published)
+    body = text[:MAX_TEXT_CHARS]
+    spans = split_sentences(body)[:MAX_SENTENCES]
+    sentences = [body[a:b] for a, b in spans]
+    ref = pub or infer_reference_date(sentences)
+    weighted: list[tuple[float, Claim]] = []
+    if title and title.strip():
+        weighted.append((2.5, classify_sentence(title, ref, title=True)))
+    for i, sentence in enumerate(sentences):
+        if title and sentence.strip() == title.strip():
+            continue
+        weighted.append((max(1.5 / (1.0 + 0.3 * i), 0.25), classify_sentence(sentence, ref)))
+    weighted.extend(_law_timing(([title] if title else []) + sentences, ref))
+    dep = sum(w * c.confidence for w, c in weighted if c.label == "deployment")
+    by_sub: dict[str, float] = defaultdict(float)
+    for w, c in weighted:
+        if c.label == "hype" and c.subtype:
+            by_sub[c.subtype] += w * c.confidence
+    hype = sum(by_sub.values())
+    if max(dep, hype) < LABEL_MIN_EVIDENCE:
+        return {
+            "label": "neither",
+            "subtype": None,
+            "confidence": round(0.5 + 0.3 * (1 - max(dep, hype)), 3),
+            "evidence": [],
+            "attribution": None,
+        }
+    label = "deployment" if dep >= hype else "hype"
+    subtype = None if label == "deployment" else max(by_sub, key=lambda k: by_sub[k])
+    confidence = 0.5 + 0.45 * abs(dep - hype) / (dep + hype + 0.5)
+    chosen = [
+        (w * c.confidence, c) for w, c in weighted if c.label == label and c.subtype == subtype
+    ]
+    chosen.sort(key=lambda p: -p[0])
+    attributions = Counter(c.attribution for _, c in chosen if c.attribution)
+    attribution = attributions.most_common(1)[0][0] if attributions else None
+    if label == "deployment" and attribution == "self_reported":
+        confidence *= 0.9
+    return {
+        "label": label,
+        "subtype": subtype,
+        "confidence": round(min(confidence, 0.95), 3),
+        "evidence": [c.text for _, c in chosen[:3]],
+        "attribution": attribution,
+    }
+
+
+def infer_reference_date(sentences: Sequence[str]) -> date | None:
+    """Without a publication date: the latest date the text reports as past (a lower bound of "now")."""
+    past = [d for s in sentences if not FUTURE.search(s) and PAST.search(s) for d in find_dates(s)]
+    return max(past) if past else None
+
+
+def _law_timing(sentences: Sequence[str], ref: date | None) -> list[tuple[float, Claim]]:
+    """Article-level: a law signed in one sentence, its effective date in another."""
+    if ref is None or not any(LAW_PASSED.search(s) for s in sentences):
+        return []
+    for s in sentences:
+        if EFFECT_DATE.search(s):
+            dates = find_dates(s)
+            if dates and max(dates) > ref:
+                claim = Claim(
+                    " ".join(s.split()),
+                    "hype",
+                    "proposal",
+                    0.8,
+                    None,
+                    [f"trap:effective_after_publication:{max(dates).isoformat()}"],
+                )
+                return [(3.0, claim)]
+            if dates:
+                claim = Claim(
+                    " ".join(s.split()), "deployment", None, 0.75, None, ["in_force:dated"]
+                )
+                return [(2.0, claim)]
+    return []
+
+
+def aggregate_story(signals: Sequence[ArticleSignal]) -> dict[str, Any]:
+    """A story's relevance, topics, label and evidence from its articles' signals."""
+    if not signals:
+        return {
+            "relevant": None,
+            "topics": [],
+            "primary_topic": None,
+            "label": None,
+            "subtype": None,
+            "confidence": None,
+            "evidence": [],
+        }
+    relevant = sum(s.relevant for s in signals) * 2 >= len(signals)
+    topic_votes: Counter[str] = Counter()
+    primary_votes: Counter[str] = Counter()
+    for s in signals:
+        if s.relevant:
+            topic_votes.update(s.topics)
+            if s.primary_topic:
+                primary_votes[s.primary_topic] += 1
+    primary = primary_votes.most_common(1)[0][0] if primary_votes and relevant else None
+    topics = [t for t, n in topic_votes.most_common() if n * 2 >= len(signals) or t == primary][:3]
+    if primary and primary not in topics:
+        topics.insert(0, primary)
+    score: dict[tuple[str, str | None], float] = defaultdict(float)
+    for s in signals:
+        if s.label != "neither":
+            score[(s.label, s.subtype)] += s.confidence
+    dep = sum(v for (lab, _), v in score.items() if lab == "deployment")
+    hype = sum(v for (lab, _), v in score.items() if lab == "hype")
+    if not score:
+        return {
+            "relevant": relevant,
+            "topics": topics,
+            "primary_topic": primary,
+            "label": "neither",
+            "subtype": None,
+            "confidence": round(float(np.mean([s.confidence for s in signals])), 3),
+            "evidence": [],
+        }
+    label = "deployment" if dep >= hype else "hype"
+    subs = {k[1]: v for k, v in score.items() if k[0] == label}
+    subtype = max(subs, key=lambda k: subs[k]) if label == "hype" else None
+    confidence = round(min(0.95, 0.5 + 0.45 * abs(dep - hype) / (dep + hype + 0.5)), 3)
+    evidence: list[dict[str, Any]] = []
+    for s in sorted(signals, key=lambda s: -s.confidence):
+        if s.label == label and s.subtype == subtype:
+            for text in s.evidence[:2]:
+                evidence.append(
+                    {"article_id": s.article_id, "text": text, "attribution": s.attribution}
+                )
+    return {
+        "relevant": relevant,
+        "topics": topics,
+        "primary_topic": primary,
+        "label": label,
+        "subtype": subtype,
+        "confidence": confidence,
+        "evidence": evidence[:4],
+    }
