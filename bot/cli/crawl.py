@@ -20,6 +20,9 @@ def crawl_command(app: AppContext, slugs: tuple[str, ...], as_json: bool) -> Non
     from bot.pipeline.crawl import crawl_sources
     from bot.pipeline.crawl_report import format_report
 
+    from bot.sources import load_sources
+
+    load_sources(app.settings.sources_path)  # a broken file stops here, before the database opens
     report = crawl_sources(app.engine, app.settings, slugs=list(slugs) or None)
     click.echo(json.dumps(report, default=str) if as_json else format_report(report))
 

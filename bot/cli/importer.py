@@ -37,7 +37,8 @@ def import_command(app: AppContext, path: str, as_json: bool) -> None:
             f"unchanged={summary['unchanged']} failed={summary['failed']}"
         )
     if summary["failed"]:
-        sys.exit(1)
+        records = summary["new"] + summary["updated"] + summary["unchanged"] + summary["failed"]
+        raise InputError(f"{summary['failed']} of {records} records failed (see above)")
 
 
 def register(group: click.Group) -> None:

@@ -1,0 +1,178 @@
+"""The crawl stage end to end against a real local HTTP server (bot/pipeline/crawl.py)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import func, select
+
+from bot.config import Settings
+from bot.errors import SourcesError, UsageError
+from bot.pipeline.crawl import CrawlOptions, crawl_sources
+from bot.pipeline.crawl_report import format_report, list_runs
+from bot.store.db import session_scope
+from bot.store.models import Article, FetchState, Run, Source
+from tests.peers.http import HTTPPeer, write_sources
+
+GOOD = ["rss2.xml", "atom.xml", "rdf.xml", "feed.json", "rss091.xml", "atom03.xml"]
+FAST = CrawlOptions(host_delay_s=0.0, host_concurrency=4)
+
+
+def settings_for(tmp_path: Path, engine: Engine, feeds: dict[str, str]) -> Settings:
+    path = write_sources(tmp_path / "sources.yaml", feeds)
+    return Settings(database_url=str(engine.url), sources_path=path, allow_private_networks=True)
+
+
+def articles(engine: Engine) -> list[Article]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(Article).order_by(Article.id)).all())
+
+
+def test_crawl_stores_every_article_once_with_full_text(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    feeds = {name.split(".")[0]: http_server.url(f"/feeds/{name}") for name in GOOD}
+    settings = settings_for(tmp_path, engine, feeds)
+    report = crawl_sources(engine, settings, options=FAST)
+    t = report["totals"]
+    assert (t["fetched"], t["not_modified"], t["failed"], t["new"], t["updated"]) == (
+        6,
+        0,
+        0,
+        11,
+        0,
+    )
+    assert t["extracted"] == 8
+    assert t["extraction_failed_by_reason"] == {"http_404": 1, "paywalled": 1, "too_short": 1}
+    rows = articles(engine)
+    assert len(rows) == 11 and len({r.canonical_url for r in rows}) == 11
+    chip = next(r for r in rows if r.guid == "wire-0001")
+    assert chip.canonical_url == http_server.url("/pages/chip-export.html")  # utm_* stripped
+    assert chip.extraction_status == "ok" and chip.text_source == "extracted"
+    assert "sixty days" in chip.text and chip.site_name == "Briefing Fixture News"
+    gone = next(r for r in rows if r.guid == "wire-0004")
+    assert (gone.extraction_status, gone.extraction_reason) == ("failed", "http_404")
+    assert gone.text == "This article's page returns 404."  # the feed summary is kept
+    # second crawl: every feed answers 304, nothing new, no duplicates, no page refetched
+    pages_before = sum(1 for r in http_server.requests if r.path.startswith("/pages/"))
+    again = crawl_sources(engine, settings, options=FAST)
+    assert again["totals"]["not_modified"] == 6 and again["totals"]["new"] == 0
+    assert len(articles(engine)) == 11
+    assert sum(1 for r in http_server.requests if r.path.startswith("/pages/")) == pages_before
+    runs = list_runs(engine)
+    assert [r["run_id"] for r in runs] == [again["run_id"], report["run_id"]]
+    assert runs[0]["status"] == "ok" and runs[0]["totals"]["not_modified"] == 6
+    assert "fetched=6 not_modified=6 failed=0 new=0" in format_report(again)
+
+
+def test_bad_sources_are_named_and_do_not_stop_the_others(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    http_server.route("/feeds/500.xml", status=500)
+    http_server.route("/feeds/huge.xml", endless=True, content_type="application/rss+xml")
+    http_server.route("/feeds/loop.xml", status=302, location="/feeds/loop.xml")
+    http_server.route("/feeds/busy.xml", status=429, headers={"Retry-After": "3600"})
+    feeds = {
+        "good": http_server.url("/feeds/rss2.xml"),
+        "malformed": http_server.url("/feeds/malformed.xml"),
+        "charset": http_server.url("/feeds/lying-charset.xml"),
+        "error": http_server.url("/feeds/500.xml"),
+        "huge": http_server.url("/feeds/huge.xml"),
+        "loop": http_server.url("/feeds/loop.xml"),
+        "busy": http_server.url("/feeds/busy.xml"),
+        "dead": "http://127.0.0.1:9/feed.xml",
+    }
+    settings = settings_for(tmp_path, engine, feeds)
+    report = crawl_sources(engine, settings, options=FAST)
+    reasons = {slug: s["reason"] for slug, s in report["sources"].items()}
+    assert reasons == {
+        "good": None,
+        "malformed": "malformed_feed",
+        "charset": None,
+        "error": "http_500",
+        "huge": "too_large",
+        "loop": "too_many_redirects",
+        "busy": "http_429",
+        "dead": "connection_refused",
+    }
+    assert report["totals"]["failed"] == 6 and report["totals"]["new"] == 5
+    with session_scope(engine) as s:
+        busy = s.exec(select(Source).where(Source.slug == "busy")).one()
+        state = s.get(FetchState, busy.id)
+        assert state is not None and state.consecutive_failures == 1
+        wait = (state.next_fetch_at - state.last_fetched_at).total_seconds()  # type: ignore[operator]
+        assert 3590 <= wait <= 3610  # Retry-After honoured
+    hits = http_server.hits("/feeds/busy.xml")
+    again = crawl_sources(engine, settings, options=FAST)
+    assert again["sources"]["busy"]["status"] == "deferred"
+    assert http_server.hits("/feeds/busy.xml") == hits  # not asked again before Retry-After
+    assert again["sources"]["good"]["status"] == "not_modified"
+
+
+def test_changed_entries_update_their_row(engine: Engine, tmp_path: Path) -> None:
+    version = {"title": "First title of the changing story"}
+
+    def body(_headers: dict[str, str]) -> bytes:
+        return (
+            "<rss version='2.0'><channel><title>c</title><item><guid>c-1</guid>"
+            f"<title>{version['title']}</title><link>http://127.0.0.1:9/x</link>"
+            "<description>Some text that stays the same.</description></item></channel></rss>"
+        ).encode()
+
+    with HTTPPeer() as server:
+        server.route("/changing.xml", body=body, content_type="application/rss+xml")
+        settings = settings_for(tmp_path, engine, {"changing": server.url("/changing.xml")})
+        opts = CrawlOptions(host_delay_s=0.0, fetch_pages=False)
+        assert crawl_sources(engine, settings, options=opts)["totals"]["new"] == 1
+        version["title"] = "Second title of the changing story"
+        report = crawl_sources(engine, settings, options=opts)
+    assert (report["totals"]["new"], report["totals"]["updated"]) == (0, 1)
+    (row,) = articles(engine)
+    assert row.title == "Second title of the changing story"
+    assert (row.extraction_status, row.extraction_reason) == ("skipped", "pages_off")
+
+
+def test_broken_sources_file_writes_nothing(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources:\n  - slug: x\n    name: X\n    url: not-a-url\n")
+    settings = Settings(database_url=str(engine.url), sources_path=path)
+    with pytest.raises(SourcesError) as err:
+        crawl_sources(engine, settings)
+    assert "sources[0].url" in str(err.value)
+    with session_scope(engine) as s:
+        assert s.exec(select(func.count()).select_from(Run)).one() == 0
+        assert s.exec(select(func.count()).select_from(Source)).one() == 0
+
+
+def test_unknown_slug_is_a_usage_error(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    settings = settings_for(tmp_path, engine, {"a": http_server.url("/feeds/rss2.xml")})
+    with pytest.raises(UsageError, match="nope"):
+        crawl_sources(engine, settings, slugs=["nope"])
+
+
+def test_stop_event_interrupts_and_the_next_run_finishes(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    feeds = {name.split(".")[0]: http_server.url(f"/feeds/{name}") for name in GOOD}
+    settings = settings_for(tmp_path, engine, feeds)
+    stop = threading.Event()
+    stop.set()
+    report = crawl_sources(engine, settings, stop=stop, options=FAST)
+    assert report["status"] == "interrupted" and report["totals"]["fetched"] == 0
+    done = crawl_sources(engine, settings, options=FAST)
+    assert done["status"] == "ok" and done["totals"]["new"] == 11
+
+
+def test_only_selected_sources_are_crawled(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    feeds = {"rss": http_server.url("/feeds/rss2.xml"), "atom": http_server.url("/feeds/atom.xml")}
+    settings = settings_for(tmp_path, engine, feeds)
+    report: dict[str, Any] = crawl_sources(engine, settings, slugs=["atom"], options=FAST)
+    assert list(report["sources"]) == ["atom"] and http_server.hits("/feeds/rss2.xml") == 0
