@@ -66,6 +66,7 @@ class Claim:
     confidence: float
     attribution: str | None = None
     cues: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
     start: int = 0
     end: int = 0
 
@@ -203,13 +204,13 @@ def classify_sentence(
     attribution = _attribution(s)
     if top < THRESHOLD:
         conf = 0.5 + 0.4 * (1.0 - top / THRESHOLD)
-        return Claim(s, "neither", None, round(conf, 3), attribution, cues)
+        return Claim(s, "neither", None, round(conf, 3), attribution, cues, sc)
     conf = 0.55 + 0.4 * (top - second) / (top + 0.5)
     if best == "deployment":
         if attribution == "self_reported":
             conf *= 0.85
-        return Claim(s, "deployment", None, round(min(conf, 0.95), 3), attribution, cues)
-    return Claim(s, "hype", best, round(min(conf, 0.95), 3), attribution, cues)
+        return Claim(s, "deployment", None, round(min(conf, 0.95), 3), attribution, cues, sc)
+    return Claim(s, "hype", best, round(min(conf, 0.95), 3), attribution, cues, sc)
 
 
 _PAST = re.compile(r"\b(?:was|were|had|did|took|came|entered|became|began|started|\w+ed)\b", _F)

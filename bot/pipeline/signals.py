@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -207,6 +208,15 @@ def _classify_each(
     return out
 
 
+def _outlet(article: Article) -> str:
+    """Outlet identity: the registrable domain of the article's URL (copies on one site count once)."""
+    try:
+        from bot.pipeline.outlets import registrable_domain
+    except ImportError:  # outlets.py arrives with the stories stage
+        return urlsplit(article.canonical_url or article.url).hostname or str(article.source_id)
+    return registrable_domain(article.canonical_url or article.url) or str(article.source_id)
+
+
 def update_stories(session: Session, touched: set[int], now: datetime) -> dict[str, int]:
     """Re-aggregate touched stories and re-rank all recent ones."""
     stories = session.exec(
@@ -234,7 +244,7 @@ def update_stories(session: Session, touched: set[int], now: datetime) -> dict[s
             story.signals_at = now
             updated += 1
         facts = StoryFacts(
-            outlets={a.source_id or a.site_name or a.url for a in arts},
+            outlets={_outlet(a) for a in arts},
             source_weights=[weights.get(a.source_id, 1.0) for a in arts],
             article_times=[
                 a.published_at or a.first_seen_at for a in arts if a.published_at or a.first_seen_at

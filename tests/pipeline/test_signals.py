@@ -58,8 +58,8 @@ def _seed(engine: Engine) -> tuple[int, int]:
             s.add(
                 Article(
                     source_id=src,
-                    url=f"http://127.0.0.1/a{k}",
-                    canonical_url=f"http://127.0.0.1/a{k}",
+                    url=f"https://{'wire' if src == wire.id else 'blog'}.example/a{k}",
+                    canonical_url=f"https://{'wire' if src == wire.id else 'blog'}.example/a{k}",
                     content_hash=f"h{k}",
                     title=title,
                     text=text,
