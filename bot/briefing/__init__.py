@@ -58,4 +58,5 @@ def safe_url(url: str | None) -> str | None:
         return None
     if any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
         return None
-    return url
+    scheme, rest = url.split(":", 1)
+    return scheme.lower() + ":" + rest

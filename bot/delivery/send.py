@@ -201,14 +201,21 @@ def _send_email(engine: Engine, settings: Settings, sender: SmtpSender, delivery
     report.add("email", email, "sent", digest_id=digest_id, message_id=message_id)
 
 
+def check_email_settings(settings: Settings) -> None:
+    """Raise ConfigError naming the first missing email setting."""
+    if not settings.smtp_host:
+        raise ConfigError("BRIEFING_SMTP_HOST is not set: email delivery is not configured")
+    make_unsubscribe_token(settings, "check@example.com")  # needs BRIEFING_SECRET
+    unsubscribe_url(settings, "check@example.com")  # needs BRIEFING_PUBLIC_URL
+    if not settings.smtp_from:
+        raise ConfigError("BRIEFING_SMTP_FROM is not set (the sender address of digest emails)")
+
+
 def deliver_email(
     engine: Engine, settings: Settings, now: datetime, dry_run: bool, report: _Report
 ) -> None:
     """One message per active subscriber that is due, with that subscriber's topics and labels."""
-    make_unsubscribe_token(settings, "check@example.com")  # fail early without BRIEFING_SECRET
-    unsubscribe_url(settings, "check@example.com")  # ... or without BRIEFING_PUBLIC_URL
-    if not settings.smtp_from:
-        raise ConfigError("BRIEFING_SMTP_FROM is not set (the sender address of digest emails)")
+    check_email_settings(settings)
     sender = SmtpSender(settings)
     try:
         with session_scope(engine) as session:
@@ -268,6 +275,12 @@ def send_digests(
     now = as_utc(now) or datetime.now(UTC)
     started = datetime.now(UTC)
     report = _Report(dry_run)
+    # check every channel's settings before anything goes out, so a bad setting never
+    # leaves one channel sent and the other not
+    if to == "email" or (to == "all" and email_configured(settings)):
+        check_email_settings(settings)
+    if to == "slack" or (to == "all" and (slack_configured(settings) or settings.slack_token)):
+        make_poster(settings)
     if to in {"all", "slack"}:
         if slack_configured(settings) or to == "slack" or settings.slack_token:
             deliver_slack(engine, settings, now, dry_run, report)

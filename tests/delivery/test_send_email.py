@@ -175,3 +175,20 @@ def test_dry_run_renders_without_sending(
     assert smtp.messages == []
     with session_scope(engine) as session:
         assert session.exec(select(Delivery)).all() == []
+
+
+def test_bad_email_settings_stop_before_slack_posts(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    from tests.peers.slack import slack_stand_in
+
+    seed_briefing(engine)
+    add_subscriber(engine, "alice@example.com")
+    with slack_stand_in() as slack:
+        cfg = dataclasses.replace(
+            _mail(settings, smtp), public_url=None, slack_token="xoxb-1", slack_channel="C1",
+            slack_api_url=slack.api_url,
+        )  # fmt: skip
+        with pytest.raises(ConfigError, match="BRIEFING_PUBLIC_URL"):
+            send_digests(engine, cfg, to="all", now=NOW)
+        assert slack.attempts == [] and smtp.messages == []
