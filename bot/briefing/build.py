@@ -123,7 +123,7 @@ def _story_entry(
         if article.duplicate_of is None:
             texts.append(body)
         summary = clean_text(article.summary, strip_tags=True)
-        fig_text = clean_text(f"{article.title}. {summary} {body[:FIGURE_TEXT_CHARS]}")
+        fig_text = f"{article.title}\n{summary}\n{body[:FIGURE_TEXT_CHARS]}"
         figures.setdefault(key, []).extend(find_figures(fig_text, article.id))
     headline = (
         clean_text(story.title) or clean_text(rows[0][0].title if rows else "") or "(untitled)"

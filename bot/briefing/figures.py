@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.briefing.text import split_sentences
+from bot.briefing.text import clean_text, split_sentences
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE_WORDS = {
@@ -63,6 +63,14 @@ KIND_BY_SUBTYPE = {
 }
 _UNIT_RANK = {"USD": 0, "EUR": 0, "GBP": 0, "percent": 1}
 WINDOW = 60
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_MONEY_IN = {"funding", "valuation", "investment", "acquisition"}
+_NOT_DEPLOYED = [
+    ("forecast", re.compile(r"\b(expected|projected|forecasts?|predicts?|estimated to|could reach|"
+                            r"will reach|by 20[3-9]\d)\b", re.I)),
+    ("funding", re.compile(r"\b(raised?|raising|invest(?:s|ing)?|pledged?|commit(?:s|ted)?)\b", re.I)),
+    ("announced", re.compile(r"\b(plans?|planning|planned|will|announced?|unveil(?:s|ed)?|coming|slated)\b", re.I)),
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -103,10 +111,15 @@ def _measure(sentence: str, start: int, end: int) -> str | None:
     return best[1] if best else None
 
 
+def _sentences(text: str) -> list[str]:
+    # a line break ends a sentence too: headlines and list items carry no full stop
+    return [s for line in text.splitlines() for s in split_sentences(clean_text(line))]
+
+
 def find_figures(text: str, article_id: int | None = None) -> list[Figure]:
-    """All figures in ``text`` (cleaned plain text), in reading order."""
+    """All figures in ``text`` (plain text; lines are paragraphs), in reading order."""
     out: list[Figure] = []
-    for sentence in split_sentences(text):
+    for sentence in _sentences(text):
         spans: list[tuple[int, int]] = []
         for m in MONEY.finditer(sentence):
             cur = _CURRENCY.get(m.group("cur").strip().lower(), "USD")
@@ -123,8 +136,8 @@ def find_figures(text: str, article_id: int | None = None) -> list[Figure]:
                 )
             )
         for m in COUNT.finditer(sentence):
-            if any(a <= m.start() < b for a, b in spans):
-                continue
+            if any(a <= m.start() < b for a, b in spans) or _YEAR.match(m.group("num")):
+                continue  # inside a money figure, or "2025 layoffs" (a year)
             scale = _SCALE_WORDS.get((m.group("scale") or "").lower(), 1.0)
             noun = m.group("noun").lower()
             out.append(
@@ -136,12 +149,16 @@ def find_figures(text: str, article_id: int | None = None) -> list[Figure]:
 
 
 def kind_for(label: str | None, subtype: str | None, figure: Figure) -> str | None:
-    """deployed / announced / forecast / funding / benchmark, from the story's label."""
+    """deployed / announced / forecast / funding / benchmark, from the story's label; a figure
+    in a deployed story whose own sentence forecasts, plans or funds is not called deployed."""
     if label == "deployment":
+        for kind, cues in _NOT_DEPLOYED:
+            if cues.search(figure.sentence) or (kind == "funding" and figure.measure in _MONEY_IN):
+                return kind
         return "deployed"
     if label == "hype":
         return KIND_BY_SUBTYPE.get(subtype or "", "announced")
-    if figure.measure in {"funding", "valuation", "investment", "acquisition"}:
+    if figure.measure in _MONEY_IN:
         return "funding"
     return None
 
@@ -171,11 +188,22 @@ def best_figure(figures: list[Figure]) -> Figure | None:
 
 
 SAME_VALUE_TOLERANCE = 0.05  # "$1.99bn" and "$2 billion" are one figure, rounded
-COMPARABLE_RATIO = 10.0  # beyond this a value is a different quantity or a parse slip
+COMPARABLE_RATIO = 3.0  # beyond this a value is a different quantity or a parse slip
 
 
 def _differ(a: float, b: float) -> bool:
     return abs(a - b) > SAME_VALUE_TOLERANCE * max(abs(a), abs(b))
+
+
+def _value_groups(values: list[float]) -> int:
+    """How many distinct values, counting values within the rounding tolerance as one."""
+    groups = 0
+    last: float | None = None
+    for value in sorted(values):
+        if last is None or _differ(last, value):
+            groups += 1
+            last = value
+    return groups
 
 
 def find_contradictions(
@@ -201,10 +229,9 @@ def find_contradictions(
             for o, f in claims.items()
             if mid / COMPARABLE_RATIO <= f.value <= mid * COMPARABLE_RATIO
         }
-        if len(claims) < 2:
-            continue
-        found = [c.value for c in claims.values()]
-        if not any(_differ(found[0], v) for v in found[1:]):
+        # exactly two readings of one figure is a disagreement; three or more different values
+        # usually means the "same measure" counts different things (or the story is mixed)
+        if len(claims) < 2 or _value_groups([c.value for c in claims.values()]) != 2:
             continue
         out.append(
             {

@@ -23,8 +23,9 @@ def test_years_and_versions_are_not_figures() -> None:
 
 
 def test_kind_follows_the_story_label() -> None:
+    [used] = find_figures("The assistant now serves 3 million users every week.")
+    assert kind_for("deployment", None, used) == "deployed"
     [fig] = find_figures("The company raised $2 billion.")
-    assert kind_for("deployment", None, fig) == "deployed"
     assert kind_for("hype", "forecast", fig) == "forecast"
     assert kind_for("hype", "proposal", fig) == "announced"
     assert kind_for("neither", None, fig) == "funding"
@@ -51,3 +52,35 @@ def test_contradiction_needs_different_values_for_the_same_measure() -> None:
     }
     [item] = find_contradictions(differ, src)
     assert [c["value"] for c in item["claims"]] == ["1,000 jobs", "1,200 jobs"]
+
+
+def test_a_deployed_story_does_not_make_its_plans_deployed() -> None:
+    [plan] = find_figures("Microsoft plans to invest over $80 billion this fiscal year.")
+    assert kind_for("deployment", None, plan) == "funding"
+    [future] = find_figures("The market is expected to reach 40% adoption by 2030.")
+    assert kind_for("deployment", None, future) == "forecast"
+    [done] = find_figures("The bank cut 4,000 jobs last quarter.")
+    assert kind_for("deployment", None, done) == "deployed"
+
+
+def test_years_are_not_counts_and_lines_are_sentences() -> None:
+    assert find_figures("The 2025 layoffs came after 2026 layoffs were ruled out.") == []
+    figs = find_figures(
+        "Headline without a full stop\nThe model scores 96.6% accuracy on the test."
+    )
+    assert [f.sentence for f in figs] == ["The model scores 96.6% accuracy on the test."]
+
+
+def test_three_different_values_are_not_called_a_contradiction() -> None:
+    src = {k: {"name": k, "url": f"https://{k}.example"} for k in "abc"}
+    mixed = {
+        "a": find_figures("The firm cut 4,000 jobs."),
+        "b": find_figures("The firm cut 6,000 jobs."),
+        "c": find_figures("The firm cut 9,000 jobs."),
+    }
+    assert find_contradictions(mixed, src) == []
+    rounded = {
+        "a": find_figures("It is valued at $5 trillion."),
+        "b": find_figures("It is valued at $5.05 trillion."),
+    }
+    assert find_contradictions(rounded, src) == []
