@@ -25,13 +25,13 @@ PILOT = _re(
     r"proof[- ]of[- ]concept",
     r"pocs?",
     r"beta",
-    r"previews?",
+    r"preview(?:s|ed|ing)?",
     r"early access",
     r"waitlist",
     r"trials?",
     r"trialling",
     r"trialing",
-    r"experiment(?:s|ing)?",
+    r"experimental (?:feature|version|mode|release)",
     r"testing (?:it|the|a)",
     r"sandbox",
     r"limited release",
@@ -43,6 +43,7 @@ MANUFACTURING = _re(
     r"(?:full |volume |mass )?production",
     r"ramp(?:s|ing|ed)? (?:up )?production",
     r"production ramp",
+    r"(?:mass|volume|full) production",
     r"shipping samples",
     r"taped? out",
     r"sampling to customers",
@@ -96,7 +97,6 @@ FORECAST = _re(
     r"projected",
     r"projections?",
     r"predict(?:s|ed)? (?:that|\w+ will|\d)",
-    r"predictions?",
     r"expected (?:to|by|in|later|next|within)",
     r"expects?",
     r"estimates? (?:that|show)",
@@ -110,6 +110,10 @@ FORECAST = _re(
     r"will (?:reach|grow|hit|be worth|surpass|double|triple|transform|replace|reshape|cure)",
     r"could (?:reach|hit|grow|double|top|surpass|add|replace|automate)",
     r"anticipated?",
+    r"(?:could|will|may|might) be worth",
+    r"by the end of the (?:decade|year|century)",
+    r"(?:set|poised|on track|expected|forecast|projected|likely) to (?:double|triple|grow|rise|reach|hit|surpass|top|exceed|increase|fall|decline|quadruple)",
+    r"over the next (?:\w+ )?(?:years|decade)",
     r"on track to",
     r"is poised to",
     r"are poised to",
@@ -138,6 +142,12 @@ FUNDING = _re(
     r"bet",
     r"pour(?:s|ing)?",
     r"shareholder",
+    r"financing",
+    r"secured",
+    r"debt",
+    r"deals?",
+    r"contracts?",
+    r"agreements?",
 )
 BENCHMARK = _re(
     r"benchmarks?",
@@ -177,6 +187,14 @@ BENCHMARK = _re(
     r"on par with (?:gpt|claude|gemini)",
     r"performs? comparably",
     r"trails?",
+    r"(?:published|released|posted) (?:a |the |new )?(?:paper|study|preprint|research)",
+    r"(?:in|a) (?:lab|laboratory|controlled) (?:study|studies|setting|experiment)",
+    r"as accurately as",
+    r"(?:matched|matches|outperformed|rivals?|rivalled|beat) (?:human )?(?:experts|doctors|dermatologists|radiologists|humans|professionals|clinicians)",
+    r"researchers (?:showed|found|report|reported|demonstrated)",
+    r"(?:paper|preprint) (?:shows|finds|reports|claims)",
+    r"accuracy (?:of|on)",
+    r"\d+(?:\.\d+)?\s?(?:%|percent) accuracy",
     r"\d+(?:\.\d+)?\s?(?:%|percent) on",
 )
 PROPOSAL = _re(
@@ -201,6 +219,19 @@ PROPOSAL = _re(
     r"white paper",
     r"calls? for",
     r"urg(?:e|es|ed)",
+)
+ANNOUNCE_WORK = _re(
+    r"showed off",
+    r"shows off",
+    r"prototypes?",
+    r"concept (?:car|device|model)",
+    r"(?:is|are|was) (?:developing|building|working on)",
+    r"reportedly",
+    r"reports? (?:say|said|suggest)",
+    r"(?:people|sources|persons) familiar",
+    r"sources said",
+    r"gave no (?:release )?date",
+    r"no release date",
 )
 ANNOUNCE = _re(
     r"unveil(?:s|ed|ing)?",
@@ -231,6 +262,12 @@ ANNOUNCE = _re(
     r"adds?",
     r"added",
 )
+USAGE_ACTIVITY = re.compile(
+    r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s+(?:[\w-]+\s+){0,3}(?:a|per|each|every) "
+    r"(?:day|week|month|year|morning)\b|"
+    r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s*(?:paid |daily |weekly |monthly )?(?:rides|trips|deliveries|transactions|calls|messages|searches|images|documents|claims|orders|loans|scans|diagnoses|prescriptions|lines of code|queries|tasks|reviews)\b",
+    _F,
+)
 USAGE = re.compile(
     r"\d[\d,.]*\+?\s*(?:million|billion|thousand|k|m|bn)?\+?\s*(?:weekly |monthly |daily )?"
     r"(?:active )?(?:users|customers|developers|subscribers|conversations|queries|requests|"
@@ -256,8 +293,7 @@ OPERATING = _re(
     r"used by",
     r"relies on",
     r"live (?:for|in|across|on)",
-    r"handles?",
-    r"handled",
+    r"handle[sd]? (?:\d|more than|over|about|around|nearly|half|most|all|the bulk|every)",
     r"processed",
     r"resolves?",
     r"resolved",
@@ -280,17 +316,30 @@ OPERATING = _re(
     r"are available (?:to|for|on)",
     r"ready for action",
     r"in use",
+    r"now (?!that|is the|more|less|than|has|have|is|are|was|were)\w+(?:s|es)",
+    r"now (?:write|take|handle|use|run|serve|process|answer|make|do|draft|review|power|resolve|route|screen|monitor|approve|generate|rely|depend)",
+    r"switched on",
+    r"(?:put|moved|brought|went|go) (?:\w+ ){0,3}into (?:production|service|operation)",
+    r"in (?:service|operation)",
+    r"operational",
+    r"(?:implemented|integrated|embedded|installed) (?:\w+ ){0,3}(?:into|in|across|at)",
+    r"(?:have|has) (?:deployed|adopted|rolled out|implemented|integrated|replaced)",
+    r"(?:now|already|daily|routinely) (?:use|uses|rely on|relies on|run|runs)",
+    r"every (?:day|morning|week|night|hour)",
+    r"in production",
+    r"since (?:going|it went) live",
+    r"after the (?:rollout|roll-out|deployment|switch|introduction)",
     r"(?:came|come|comes|went) online",
     r"brought online",
     r"(?:teams|staff|employees|doctors|clinicians|engineers|developers|customers|workers|agents|nurses|lawyers|analysts) (?:now |already |routinely )?use",
     r"used the technology",
     r"runs on",
-    r"documented",
 )
 OUTCOME = re.compile(
     r"\b(?:reduc(?:ed|es|ing|tion)|cut(?:s|ting)?|sav(?:ed|es|ing|ings)|drop(?:ped)?|"
     r"lower(?:ed)?|improv(?:ed|ement)|increas(?:ed|e)|boost(?:ed)?|shortened|freed|"
-    r"faster|fewer|lifts?|lifted)\b[^.]{0,80}?\d",
+    r"faster|fewer|lifts?|lifted|fell|dropped|declined|shrank|halved|doubled|rose|grew)\b[^.]{0,80}?"
+    r"(?:\d|by (?:a|one) (?:third|half|quarter|fifth|tenth))",
     _F,
 )
 WORK_DONE = _re(
@@ -323,6 +372,9 @@ IN_FORCE = _re(
     r"comes? into (?:force|effect)",
     r"enter(?:s|ed)? into (?:force|application)",
     r"in force",
+    r"(?:has|have) (?:applied|been in force|been in effect|been enforced)",
+    r"in effect since",
+    r"applied since",
     r"entered into force",
     r"became (?:applicable|effective|law)",
     r"becomes? applicable",
@@ -333,6 +385,7 @@ IN_FORCE = _re(
     r"has begun|started)",
     r"fined",
     r"fines? (?:of|totall?ing)",
+    r"(?:issued|imposed|levied) (?:\w+ ){0,3}(?:penalt(?:y|ies)|sanctions?|injunctions?|fines?)",
     r"issued (?:an? )?(?:emergency )?"
     r"(?:order|fine|ban|penalty)",
     r"banned",
@@ -479,4 +532,31 @@ AUTHORITY = _re(
     r"agency",
     r"tribunal",
     r"watchdog",
+)
+INTENT = re.compile(
+    r"\b(?:intends? to|plans? to|will (?:be )?(?:available|launch|ship|roll|release|add|introduce|offer|"
+    r"open|begin|start|arrive|expand|integrate|debut)|set to (?:launch|release|begin|open|debut|arrive)|slated|"
+    r"scheduled|coming (?:weeks|months|soon)|later this year|next year)\b",
+    re.IGNORECASE,
+)
+USAGE_REACHED = re.compile(
+    r"\b(?:users|subscribers|customers|downloads|installs|members|developers)\b[^.]{0,30}\b(?:reached|hit|topped|"
+    r"grew to|rose to|passed|surpassed|crossed|exceeded)\b[^.]{0,15}\d|\bdownloaded\b[^.]{0,30}\d[\d,.]*\s*"
+    r"(?:million|billion|thousand)?\s*times\b|\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:downloads|installs)\b",
+    re.IGNORECASE,
+)
+FINE_LEVIED = re.compile(
+    r"\b(?:fines?|penalt(?:y|ies))\b[^.]{0,40}\b(?:levied|imposed|issued|paid|collected|handed)\b",
+    re.IGNORECASE,
+)
+KILLED = _re(
+    r"vetoe?d",
+    r"vetoes",
+    r"rejected",
+    r"withdr[ae]wn?",
+    r"scrapped",
+    r"abandoned",
+    r"shelved",
+    r"voted down",
+    r"killed",
 )

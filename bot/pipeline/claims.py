@@ -114,19 +114,24 @@ def classify_sentence(
     future, hedge = _hits(cue.FUTURE, s), _hits(cue.HEDGE, s) + _hits(cue.HEDGE_MAY, s)
     if cue.IMMEDIATE.search(s):
         future = []
-    announce, forecast = _hits(cue.ANNOUNCE, s), _hits(cue.FORECAST, s)
+    announce = _hits(cue.ANNOUNCE, s) + _hits(cue.ANNOUNCE_WORK, s)
+    forecast = _hits(cue.FORECAST, s)
     funding, money = _hits(cue.FUNDING, s), _hits(cue.MONEY, s)
     bench, proposal = _hits(cue.BENCHMARK, s), _hits(cue.PROPOSAL, s)
     market = _hits(cue.MARKET, s)
     cues: list[str] = []
 
     dep_usage = 1.2 * min(len(usage), 2) + 1.0 * min(len(operating), 2)
+    if cue.USAGE_REACHED.search(s) or cue.USAGE_ACTIVITY.search(s):
+        dep_usage += 1.2
     dep_outcome = 1.0 if outcome or cue.REVERSE_OUTCOME.search(s) else 0.0
     dep_work = 1.3 * min(len(work), 2)
     weak_force = {"signed", "signs", "approved", "restricted"}
     if cue.AUTHORITY.search(s):  # a court or regulator approving or ordering is an enacted action
         weak_force = set()
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
+    if cue.FINE_LEVIED.search(s):
+        dep_force += 1.2
     if cue.EXEC_ORDER.search(s):  # executive orders bind on signing
         dep_force += 1.0
     revenue = 1.0 if cue.REVENUE.search(s) else 0.0  # products sold: measured adoption
@@ -146,6 +151,8 @@ def classify_sentence(
         sc["funding"] *= 0.4
         sc["benchmark"] *= 0.5
         sc["announcement"] *= 0.4
+    if cue.KILLED.search(s):  # a vetoed or withdrawn bill is no longer a proposal
+        sc["proposal"] = 0.0
     dates = find_dates(s)
     if in_force or (proposal and dates):
         later = [d for d in dates if published is not None and d > published]
@@ -174,9 +181,12 @@ def classify_sentence(
             sc["proposal"] += 0.8 * moved + 1.0
         else:
             sc["announcement"] += 0.8 * moved + (0.6 if announce else 0.0)
-    if hedge and not usage:
-        sc["forecast"] += 0.5 * dep + (0.4 if forecast else 0.0)
-        dep *= 0.5
+    if hedge and not usage:  # "could cut costs by 40%": a hypothetical outcome is a forecast
+        sc["forecast"] += 0.9 * dep + (0.4 if forecast else 0.2 if dep else 0.0)
+        dep *= 0.3
+    quiet = max(sc.values()) < THRESHOLD and dep < THRESHOLD
+    if future and not hedge and quiet and cue.INTENT.search(s):
+        sc["announcement"] += 1.0  # "intends to integrate", "will be available": announced
     if title and cue.TITLE_FUTURE.search(s) and not cue.IMMEDIATE.search(s):
         sc["announcement"] += 1.0  # headline "X to do Y": announced, not done
         dep *= 0.3
