@@ -130,3 +130,21 @@ def test_send_slack_and_email_then_nothing_twice(
         code, out, _ = run(["digests", "--json"], capsys)
         statuses = sorted(d["status"] for row in json.loads(out) for d in row["deliveries"])
         assert statuses == ["sent", "sent"]
+
+
+def test_send_failure_exits_1_and_names_the_recipient(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with smtp_server() as smtp:
+        for key, value in {
+            "BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(smtp.port),
+            "BRIEFING_SMTP_FROM": "b@example.org", "BRIEFING_SECRET": "s3cret",
+            "BRIEFING_PUBLIC_URL": "https://b.example",
+        }.items():  # fmt: skip
+            monkeypatch.setenv(key, value)
+        assert run(["subscribers", "add", "gone@example.com"], capsys)[0] == 0
+        smtp.refuse("gone@example.com")
+        code, out, err = run(["digest", "send", "--to", "email", *NOW_ARG], capsys)
+        assert code == 1
+        assert "gone@example.com" in out and "failed" in out and "550" in out
+        assert "retried with backoff" in err and "Traceback" not in err

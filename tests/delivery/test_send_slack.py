@@ -146,9 +146,10 @@ def test_partial_failure_resumes_in_the_same_thread_without_reposting(
 def test_webhook_posts_unthreaded(engine: Engine, settings: Settings, slack: SlackStandIn) -> None:
     seed_briefing(engine)
     hooked = dataclasses.replace(settings, slack_webhook_url=slack.webhook_url)
+    slack.fail_next(503)  # retried like the Web API
     report = send_digests(engine, hooked, to="slack", now=NOW)
     assert report["totals"] == {"sent": 1}
-    assert len(slack.webhook_posts) == 1 and slack.calls == []
+    assert len(slack.webhook_posts) == 1 and slack.calls == [] and len(slack.attempts) == 2
     assert "<!channel>" not in json.dumps(slack.webhook_posts)
     assert _deliveries(engine)[0].recipient == "webhook"
 
