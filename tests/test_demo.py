@@ -6,6 +6,7 @@ import gzip
 import importlib.util
 import json
 import re
+import socket
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "demo"
+EXPECTED_ARTICLES = 12 + 10 + 15 + 3 + 10 + 10  # items in the six bundled feeds
 URL_RE = re.compile(
     r"(?:https?:(?=//)|(?<=[\"'(=;])(?=//))"  # absolute, or protocol-relative in an attribute
     r"//(?:[^/@\s\"'<>]+@)?([A-Za-z0-9.-]+)(?::(\d+))?",
@@ -124,3 +126,55 @@ def test_written_sources_file_is_valid(site: Any, tmp_path: Path) -> None:
     specs = load_sources(demo.write_sources(site, tmp_path / "demo-sources.yaml"))
     assert [s.slug for s in specs] == [f["slug"] for f in site.feeds]
     assert all(s.url.startswith(site.base_url + "/feeds/") for s in specs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_end_to_end_crawl_contacts_only_its_own_server(tmp_path: Path) -> None:
+    from sqlmodel import select
+
+    from bot.store.db import open_engine, session_scope
+    from bot.store.models import Article, Source
+
+    demo = load_demo()
+    home = tmp_path / "demo"
+    port = free_port()
+    argv = ["--home", str(home), "--port", str(port), "--crawl-only"]
+    first = demo.run_demo(argv)
+    assert first["code"] == 0
+    assert first["connects"] and first["foreign"] == []
+    assert set(first["connects"]) == {("127.0.0.1", port)}
+    assert set(first["lookups"]) <= {"127.0.0.1"}
+    paths = [r["path"] for r in first["requests"]]
+    manifest = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+    for feed in manifest["feeds"]:
+        assert paths.count(f"/feeds/{feed['file']}") == 1
+    page_hits = [r for r in first["requests"] if r["path"].startswith("/ext/")]
+    assert sum(r["status"] == 200 for r in page_hits) == sum(
+        len(f["pages"]) for f in manifest["feeds"]
+    )
+
+    engine = open_engine(f"sqlite:///{home / 'briefing.db'}")
+    with session_scope(engine) as session:
+        articles = session.exec(select(Article)).all()
+        sources = {s.id: s.slug for s in session.exec(select(Source)).all()}
+        assert len(articles) == EXPECTED_ARTICLES
+        assert all(a.url.startswith(f"http://127.0.0.1:{port}/ext/") for a in articles)
+        extracted = [a for a in articles if a.text_source == "extracted"]
+        assert len(extracted) >= 8  # the mapped pages; the rest keep their feed summary
+        assert all(len(a.text) > 500 for a in extracted)
+        failed = [a for a in articles if a.extraction_status == "failed"]
+        assert failed and all(a.text for a in failed)
+        assert set(sources.values()) == {f["slug"] for f in manifest["feeds"]}
+
+    # Re-running the demo (same port) re-crawls the same URLs: nothing new, no duplicates.
+    second = demo.run_demo(argv)
+    assert second["code"] == 0 and second["foreign"] == []
+    assert [r["status"] for r in second["requests"] if r["path"].startswith("/feeds/")] == [304] * 6
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Article)).all()) == EXPECTED_ARTICLES
+    engine.dispose()
