@@ -201,3 +201,37 @@ def test_check_fetch_reports_status_and_entries(
         assert {r["path"] for r in site.requests} >= {"/robots.txt", "/feeds/davidbau.rdf"}
     finally:
         site.stop()
+
+
+def test_broken_file_leaves_existing_sources_untouched(
+    settings: object,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlmodel import select
+
+    from bot.config import Settings
+    from bot.sources import sync_sources
+    from bot.store.db import open_engine, session_scope
+    from bot.store.models import Source
+
+    db_url = Settings.from_env().database_url
+    engine = open_engine(db_url)
+    with session_scope(engine) as session:
+        sync_sources(session, load_sources(REPO / "sources.yaml"))
+    with session_scope(engine) as session:
+        before = sorted(
+            (s.slug, s.url, s.active, s.updated_at) for s in session.exec(select(Source))
+        )
+    path = tmp_path / "broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")  # one good entry, one bad: nothing may be synced
+    monkeypatch.setenv("BRIEFING_SOURCES", str(path))
+    code, out, err = run(["crawl"], capsys)
+    assert code == 2 and out == "" and "sources[1].url: not a URL" in err
+    with session_scope(engine) as session:
+        after = sorted(
+            (s.slug, s.url, s.active, s.updated_at) for s in session.exec(select(Source))
+        )
+    assert after == before and len(after) == 36 and all(row[2] for row in after)
+    engine.dispose()
