@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.pipeline.embed import Embedder, load_embedder
@@ -58,7 +58,7 @@ def classify_texts(
     out = []
     for it, tr, full in zip(items, topics, texts, strict=True):
         if len(full.split()) < 2:  # empty or one-word: nothing to judge
-            sig = {
+            sig: dict[str, Any] = {
                 "label": "neither",
                 "subtype": None,
                 "confidence": 0.5,
@@ -106,7 +106,7 @@ def _pending_articles(
     rows = session.exec(
         select(Article, ArticleSignal)
         .join(ArticleSignal, ArticleSignal.article_id == Article.id, isouter=True)  # type: ignore[arg-type]
-        .where(Article.id > after_id)
+        .where(col(Article.id) > after_id)
         .order_by(Article.id)  # type: ignore[arg-type]
         .limit(BATCH * 4)
     ).all()
@@ -221,9 +221,9 @@ def update_stories(session: Session, touched: set[int], now: datetime) -> dict[s
     """Re-aggregate touched stories and re-rank all recent ones."""
     stories = session.exec(
         select(Story).where(
-            (Story.id.in_(touched))
-            | (Story.signals_at.is_(None))  # type: ignore[union-attr,attr-defined]
-            | (Story.last_seen_at >= now - RERANK_WINDOW)  # type: ignore[operator]
+            col(Story.id).in_(touched)
+            | col(Story.signals_at).is_(None)
+            | (col(Story.last_seen_at) >= now - RERANK_WINDOW)
         )
     ).all()
     weights = {s.id: s.weight for s in session.exec(select(Source)).all()}
@@ -232,7 +232,7 @@ def update_stories(session: Session, touched: set[int], now: datetime) -> dict[s
         arts = session.exec(select(Article).where(Article.story_id == story.id)).all()
         sigs = (
             session.exec(
-                select(ArticleSignal).where(ArticleSignal.article_id.in_([a.id for a in arts]))  # type: ignore[attr-defined]
+                select(ArticleSignal).where(col(ArticleSignal.article_id).in_([a.id for a in arts]))
             ).all()
             if arts
             else []
@@ -246,9 +246,7 @@ def update_stories(session: Session, touched: set[int], now: datetime) -> dict[s
         facts = StoryFacts(
             outlets={_outlet(a) for a in arts},
             source_weights=[weights.get(a.source_id, 1.0) for a in arts],
-            article_times=[
-                a.published_at or a.first_seen_at for a in arts if a.published_at or a.first_seen_at
-            ],
+            article_times=[t for a in arts if (t := a.published_at or a.first_seen_at) is not None],
             first_seen_at=story.first_seen_at,
             relevant=story.relevant is not False,
             label=story.label,

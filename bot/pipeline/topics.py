@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -264,18 +263,19 @@ def fit_topic_weights(
     return {"classes": classes.tolist(), "n": len(labels), "path": str(path)}
 
 
-@lru_cache(maxsize=4)
-def _cached_classifier(taxonomy_path: str, embedder_key: int) -> TopicClassifier:
-    from bot.pipeline.embed import _DEFAULT
-
-    embedder = next(e for e in _DEFAULT.values() if id(e) == embedder_key)
-    return TopicClassifier(load_taxonomy(taxonomy_path or None), embedder)
+_CLASSIFIERS: dict[tuple[str, float, int], TopicClassifier] = {}
 
 
 def get_topic_classifier(embedder: Embedder, taxonomy_path: str | None = None) -> TopicClassifier:
-    """A topic classifier for ``embedder`` and taxonomy; the process-wide embedders are cached."""
-    from bot.pipeline.embed import _DEFAULT
-
-    if any(e is embedder for e in _DEFAULT.values()):
-        return _cached_classifier(taxonomy_path or "", id(embedder))
-    return TopicClassifier(load_taxonomy(taxonomy_path), embedder)
+    """A topic classifier for ``embedder`` and taxonomy, built once (again if the file changes)."""
+    path = Path(taxonomy_path) if taxonomy_path else DEFAULT_TAXONOMY
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = -1.0  # load_taxonomy reports the missing file
+    key = (str(path), mtime, id(embedder))
+    clf = _CLASSIFIERS.get(key)
+    if clf is None or clf.embedder is not embedder:
+        clf = TopicClassifier(load_taxonomy(path), embedder)
+        _CLASSIFIERS[key] = clf
+    return clf
