@@ -97,7 +97,7 @@ THRESHOLD = 1.0
 
 
 def _hits(pattern: re.Pattern[str], s: str) -> list[str]:
-    return [m.group(0).lower() for m in pattern.finditer(s)]
+    return [m.group(0) for m in pattern.finditer(s)]
 
 
 def classify_sentence(
@@ -107,34 +107,35 @@ def classify_sentence(
     s = " ".join(sentence.split())
     if len(s.split()) < 3:
         return Claim(s, "neither", None, 0.5)
-    usage, operating = _hits(cue.USAGE, s), _hits(cue.OPERATING, s)
-    outcome, work = _hits(cue.OUTCOME, s), _hits(cue.WORK_DONE, s)
-    in_force, pilot = _hits(cue.IN_FORCE, s), _hits(cue.PILOT, s)
-    manuf = _hits(cue.MANUFACTURING, s) if cue.CHIP_CONTEXT.search(s) else []
-    future, hedge = _hits(cue.FUTURE, s), _hits(cue.HEDGE, s) + _hits(cue.HEDGE_MAY, s)
-    if cue.IMMEDIATE.search(s):
+    low = s.lower()
+    usage, operating = _hits(cue.USAGE, low), _hits(cue.OPERATING, low)
+    outcome, work = _hits(cue.OUTCOME, low), _hits(cue.WORK_DONE, low)
+    in_force, pilot = _hits(cue.IN_FORCE, low), _hits(cue.PILOT, low)
+    manuf = _hits(cue.MANUFACTURING, low) if cue.CHIP_CONTEXT.search(low) else []
+    future, hedge = _hits(cue.FUTURE, low), _hits(cue.HEDGE, low) + _hits(cue.HEDGE_MAY, s)
+    if cue.IMMEDIATE.search(low):
         future = []
-    announce = _hits(cue.ANNOUNCE, s) + _hits(cue.ANNOUNCE_WORK, s)
-    forecast = _hits(cue.FORECAST, s)
-    funding, money = _hits(cue.FUNDING, s), _hits(cue.MONEY, s)
-    bench, proposal = _hits(cue.BENCHMARK, s), _hits(cue.PROPOSAL, s)
-    market = _hits(cue.MARKET, s)
+    announce = _hits(cue.ANNOUNCE, low) + _hits(cue.ANNOUNCE_WORK, low)
+    forecast = _hits(cue.FORECAST, low)
+    funding, money = _hits(cue.FUNDING, low), _hits(cue.MONEY, low)
+    bench, proposal = _hits(cue.BENCHMARK, low), _hits(cue.PROPOSAL, low)
+    market = _hits(cue.MARKET, low)
     cues: list[str] = []
 
     dep_usage = 1.2 * min(len(usage), 2) + 1.0 * min(len(operating), 2)
-    if cue.USAGE_REACHED.search(s) or cue.USAGE_ACTIVITY.search(s):
+    if cue.USAGE_REACHED.search(low) or cue.USAGE_ACTIVITY.search(low):
         dep_usage += 1.2
-    dep_outcome = 1.0 if outcome or cue.REVERSE_OUTCOME.search(s) else 0.0
+    dep_outcome = 1.0 if outcome or cue.REVERSE_OUTCOME.search(low) else 0.0
     dep_work = 1.3 * min(len(work), 2)
     weak_force = {"signed", "signs", "approved", "restricted"}
-    if cue.AUTHORITY.search(s):  # a court or regulator approving or ordering is an enacted action
+    if cue.AUTHORITY.search(low):  # a court or regulator approving or ordering is an enacted action
         weak_force = set()
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
-    if cue.FINE_LEVIED.search(s):
+    if cue.FINE_LEVIED.search(low):
         dep_force += 1.2
-    if cue.EXEC_ORDER.search(s):  # executive orders bind on signing
+    if cue.EXEC_ORDER.search(low):  # executive orders bind on signing
         dep_force += 1.0
-    revenue = 1.0 if cue.REVENUE.search(s) else 0.0  # products sold: measured adoption
+    revenue = 1.0 if cue.REVENUE.search(low) else 0.0  # products sold: measured adoption
     sc = {
         "announcement": min(sum(0.5 if a in cue.ANNOUNCE_NOUNS else 1.0 for a in announce), 2.0),
         "forecast": 1.2 * min(len(forecast), 2),
@@ -142,7 +143,9 @@ def classify_sentence(
         "benchmark": 1.1 * min(len(bench), 3),
         "proposal": 1.1 * min(len(proposal), 2),
     }
-    if bench and cue.EVAL_CONTEXT.search(s):  # benchmark restated as productivity stays a benchmark
+    if bench and cue.EVAL_CONTEXT.search(
+        low
+    ):  # benchmark restated as productivity stays a benchmark
         dep_outcome = 0.0
         cues.append("trap:benchmark_restated")
     if market:  # share prices and market value are market moves, not adoption or funding
@@ -151,7 +154,7 @@ def classify_sentence(
         sc["funding"] *= 0.4
         sc["benchmark"] *= 0.5
         sc["announcement"] *= 0.4
-    if cue.KILLED.search(s):  # a vetoed or withdrawn bill is no longer a proposal
+    if cue.KILLED.search(low):  # a vetoed or withdrawn bill is no longer a proposal
         sc["proposal"] = 0.0
     dates = find_dates(s)
     if in_force or (proposal and dates):
@@ -177,7 +180,7 @@ def classify_sentence(
         dep -= moved
         if hedge or forecast:
             sc["forecast"] += 0.6 * moved + 0.4
-        elif cue.LAW.search(s) and (proposal or in_force or re.search(r"\brequir", s)):
+        elif cue.LAW.search(low) and (proposal or in_force or re.search(r"\brequir", s)):
             sc["proposal"] += 0.8 * moved + 1.0
         else:
             sc["announcement"] += 0.8 * moved + (0.6 if announce else 0.0)
@@ -185,9 +188,9 @@ def classify_sentence(
         sc["forecast"] += 0.9 * dep + (0.4 if forecast else 0.2 if dep else 0.0)
         dep *= 0.3
     quiet = max(sc.values()) < THRESHOLD and dep < THRESHOLD
-    if future and not hedge and quiet and cue.INTENT.search(s):
+    if future and not hedge and quiet and cue.INTENT.search(low):
         sc["announcement"] += 1.0  # "intends to integrate", "will be available": announced
-    if title and cue.TITLE_FUTURE.search(s) and not cue.IMMEDIATE.search(s):
+    if title and cue.TITLE_FUTURE.search(low) and not cue.IMMEDIATE.search(low):
         sc["announcement"] += 1.0  # headline "X to do Y": announced, not done
         dep *= 0.3
     sc["deployment"] = dep
@@ -211,10 +214,10 @@ def classify_sentence(
     ):
         if hits:
             cues.append(f"{name}:{hits[0]}")
-    attribution = _attribution(s)
-    if top < THRESHOLD:
+    if top < THRESHOLD:  # not a claim: attribution does not apply
         conf = 0.5 + 0.4 * (1.0 - top / THRESHOLD)
-        return Claim(s, "neither", None, round(conf, 3), attribution, cues, sc)
+        return Claim(s, "neither", None, round(conf, 3), None, cues, sc)
+    attribution = _attribution(low)
     conf = 0.55 + 0.4 * (top - second) / (top + 0.5)
     if best == "deployment":
         if attribution == "self_reported":

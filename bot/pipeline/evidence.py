@@ -98,16 +98,21 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
 
 def infer_reference_date(sentences: Sequence[str]) -> date | None:
     """Without a publication date: the latest date the text reports as past (a lower bound of "now")."""
-    past = [d for s in sentences if not FUTURE.search(s) and PAST.search(s) for d in find_dates(s)]
+    past = [
+        d
+        for s in sentences
+        if not FUTURE.search(s.lower()) and PAST.search(s)
+        for d in find_dates(s)
+    ]
     return max(past) if past else None
 
 
 def _law_timing(sentences: Sequence[str], ref: date | None) -> list[tuple[float, Claim]]:
     """Article-level: a law signed in one sentence, its effective date in another."""
-    if ref is None or not any(LAW_PASSED.search(s) for s in sentences):
+    if ref is None or not any(LAW_PASSED.search(s.lower()) for s in sentences):
         return []
     for s in sentences:
-        if EFFECT_DATE.search(s):
+        if EFFECT_DATE.search(s.lower()):
             dates = find_dates(s)
             if dates and max(dates) > ref:
                 claim = Claim(
