@@ -18,6 +18,15 @@ File layout::
         interval: 1h                      # optional; durations like 5s, 30m, 2h, 1d, 1h30m
         options: {max_items: 50, delay: 2s}
 
+Per-source ``options`` (read by the crawler; any other key is an error):
+
+- ``fetch_pages`` (bool, default true): fetch each new item's page for its full text
+- ``max_items`` (int >= 1): read at most this many entries of the feed per fetch
+- ``delay`` (duration): minimum gap between two requests to this source's host
+- ``timeout`` (duration): read timeout for this source's requests
+- ``site_url`` (URL): the site's home page (OPML ``htmlUrl``; never fetched)
+
+Durations are normalised to whole seconds (``options["delay"] == 2`` for ``delay: 2s``).
 An entry's keys replace the defaults, except ``options``, which is merged key by key. Every
 problem is collected before anything is raised, each naming its entry and field exactly
 (``sources[3].url: not a URL``), and nothing is written to the database unless the whole file
@@ -47,16 +56,6 @@ TOP_KEYS = ("defaults", "sources")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION_PART = re.compile(r"(\d+)\s*([smhd])")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-# Per-source options the crawler reads. name -> (description, validator returning the normalised
-# value or raising ValueError with the reason).
-OPTION_DOCS: dict[str, str] = {
-    "fetch_pages": "bool, default true: fetch each new item's page for its full text",
-    "max_items": "int >= 1: read at most this many entries of the feed per fetch",
-    "delay": "duration (e.g. 2s): minimum gap between two requests to this source's host",
-    "timeout": "duration (e.g. 20s): read timeout for this source's requests",
-    "site_url": "URL of the site's home page (exported to OPML as htmlUrl; never fetched)",
-}
 
 
 @dataclass
