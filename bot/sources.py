@@ -1,21 +1,16 @@
 """sources.yaml: load and validate the feed list, and sync it into the ``sources`` table.
 
-File layout::
+File layout (the repository's sources.yaml is the full example)::
 
-    defaults:              # optional; every key is optional
-      kind: auto
-      weight: 1.0
-      tags: []
-      interval: 30m
-      options: {fetch_pages: true}
+    defaults: {kind: auto, weight: 1.0, tags: [], interval: 30m, options: {}}   # optional
     sources:
-      - slug: openai-news                 # required, [a-z0-9][a-z0-9_-]*, unique
-        name: OpenAI News                 # required
+      - slug: openai-news        # required, [a-z0-9][a-z0-9_-]*, unique
+        name: OpenAI News        # required
         url: https://openai.com/news/rss.xml   # required, http(s)
-        kind: rss                         # rss | atom | rdf | jsonfeed | auto
-        weight: 1.5                       # number >= 0 (labs and regulators higher)
+        kind: rss                # rss | atom | rdf | jsonfeed | auto
+        weight: 2.0              # number >= 0
         tags: [lab, models]
-        interval: 1h                      # optional; durations like 5s, 30m, 2h, 1d, 1h30m
+        interval: 1h             # optional; 5s, 30m, 2h, 1d, 1h30m
         options: {max_items: 50, delay: 2s}
 
 Per-source ``options`` (read by the crawler; any other key is an error):
@@ -402,24 +397,3 @@ def sync_sources(session: Session, specs: list[SourceSpec]) -> list[Source]:
             session.add(row)
     session.flush()
     return out
-
-
-def check_sources(
-    settings: Any, *, fetch: bool = False, slugs: list[str] | None = None
-) -> dict[str, Any]:
-    """Validate the sources file; with ``fetch``, fetch each feed once and count its entries."""
-    specs = load_sources(settings.sources_path)
-    result: dict[str, Any] = {
-        "path": str(settings.sources_path),
-        "count": len(specs),
-        "valid": True,
-    }
-    if fetch:
-        from bot.sources_fetch import fetch_feeds_once
-
-        chosen = [s for s in specs if not slugs or s.slug in slugs]
-        unknown = sorted(set(slugs or []) - {s.slug for s in specs})
-        if unknown:
-            raise SourcesError(f"unknown source slug(s): {', '.join(unknown)}")
-        result["fetched"] = fetch_feeds_once(settings, chosen)
-    return result

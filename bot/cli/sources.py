@@ -50,7 +50,7 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
 @pass_app
 def check_cmd(app: AppContext, fetch: bool, slugs: tuple[str, ...], as_json: bool) -> None:
     """Validate the sources file (exit code 2 naming every bad entry and field)."""
-    from bot.sources import check_sources
+    from bot.sources_check import check_sources
 
     result = check_sources(app.settings, fetch=fetch, slugs=list(slugs) or None)
     if as_json:

@@ -1,6 +1,6 @@
-"""`briefing sources check --fetch`: fetch every feed once and report status and entry count.
+"""`briefing sources check [--fetch]`: validate the feed list, optionally fetch every feed once.
 
-Goes through the crawler's own parts: the guarded client (``bot.http.make_client``: SSRF guard,
+Fetching goes through the crawler's own parts: the guarded client (``bot.http.make_client``: SSRF guard,
 User-Agent, size and redirect limits), the polite :class:`~bot.pipeline.fetch.Fetcher`
 (robots.txt, per-host gate and delay, each source's ``delay``/``timeout`` options) and the feed
 parser. No conditional GET (the point is to see the feed) and nothing is written anywhere.
@@ -12,7 +12,8 @@ import asyncio
 from typing import Any
 
 from bot.config import Settings
-from bot.sources import SourceSpec
+from bot.errors import SourcesError
+from bot.sources import SourceSpec, load_sources
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
@@ -71,3 +72,22 @@ async def _check_all(settings: Settings, specs: list[SourceSpec]) -> list[dict[s
 def fetch_feeds_once(settings: Settings, specs: list[SourceSpec]) -> list[dict[str, Any]]:
     """Fetch each feed once; one row per source: status, entries, format, seconds, ok, error."""
     return asyncio.run(_check_all(settings, specs))
+
+
+def check_sources(
+    settings: Settings, *, fetch: bool = False, slugs: list[str] | None = None
+) -> dict[str, Any]:
+    """Validate the sources file; with ``fetch``, fetch each feed once and count its entries."""
+    specs = load_sources(settings.sources_path)
+    result: dict[str, Any] = {
+        "path": str(settings.sources_path),
+        "count": len(specs),
+        "valid": True,
+    }
+    if fetch:
+        unknown = sorted(set(slugs or []) - {s.slug for s in specs})
+        if unknown:
+            raise SourcesError(f"unknown source slug(s): {', '.join(unknown)}")
+        chosen = [s for s in specs if not slugs or s.slug in slugs]
+        result["fetched"] = fetch_feeds_once(settings, chosen)
+    return result
