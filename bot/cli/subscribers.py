@@ -112,9 +112,14 @@ def unsubscribe_cmd(app: AppContext, token: str) -> None:
 @pass_app
 def unsubscribe_server_cmd(app: AppContext, host: str, port: int) -> None:
     """Serve one-click unsubscribe: POST /unsubscribe?token=... (GET shows a form)."""
+    import signal
+    import threading
+
     from bot.delivery.unsubscribe import make_unsubscribe_server
 
     server = make_unsubscribe_server(app.engine, app.settings, host, port)
+    # SIGTERM (systemd, docker stop) ends the loop cleanly, like Ctrl-C
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     click.echo(
         f"serving http://{host}:{server.server_address[1]}/unsubscribe (Ctrl-C stops)", err=True
     )
@@ -122,6 +127,7 @@ def unsubscribe_server_cmd(app: AppContext, host: str, port: int) -> None:
         server.serve_forever()
     finally:
         server.server_close()
+    click.echo("stopped", err=True)
 
 
 def register(group: click.Group) -> None:
