@@ -120,6 +120,7 @@ class _Report:
         for item in self.items:
             totals[item["status"]] = totals.get(item["status"], 0) + 1
         return {"started_at": started.isoformat(), "finished_at": finished.isoformat(),
+                "duration_s": round((finished - started).total_seconds(), 3),
                 "dry_run": self.dry_run, "totals": totals, "deliveries": self.items,
                 "notes": self.notes}  # fmt: skip
 
