@@ -12,7 +12,8 @@ example phrases and keywords. An article's scores combine three parts, per topic
   description and examples) and to the off-topic prototype;
 * ``p_keywords``: share of keyword hits per topic.
 
-``relevant`` needs an AI term in the text and the off-topic probability below one half. The
+``relevant`` needs AI as the subject (an AI term in the headline, or two in the text: a passing
+mention of an AI feature in a seller tip is not enough) and the off-topic probability below one half. The
 primary topic is the best-scoring topic; others scoring at least a quarter of it (and 0.15) join
 ``topics`` (at most three).
 """
@@ -57,6 +58,7 @@ class Taxonomy:
     topics: tuple[TopicSpec, ...]
     off_topic_examples: tuple[str, ...] = ()
     ai_terms: tuple[str, ...] = ()
+    ai_context_terms: tuple[str, ...] = ()
     source: str = ""
 
     @property
@@ -113,9 +115,19 @@ def parse_taxonomy(data: Any, source: str = "<taxonomy>") -> Taxonomy:
         off = {}
     off_examples = _strings(off.get("examples"), "off_topic.examples", problems, required=False)
     ai_terms = _strings(data.get("ai_terms"), "ai_terms", problems, required=False)
+    context = _strings(data.get("ai_context_terms"), "ai_context_terms", problems, required=False)
+    unknown_top = set(data) - {"version", "topics", "off_topic", "ai_terms", "ai_context_terms"}
+    if unknown_top:
+        problems.append(f"unknown top-level field(s) {', '.join(sorted(unknown_top))}")
     if problems:
         raise TaxonomyError(f"{source}: " + "; ".join(problems))
-    return Taxonomy(tuple(topics), off_examples, tuple(t.lower() for t in ai_terms), source)
+    return Taxonomy(
+        tuple(topics),
+        off_examples,
+        tuple(t.lower() for t in ai_terms),
+        tuple(t.lower() for t in context),
+        source,
+    )
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
@@ -167,6 +179,7 @@ class TopicClassifier:
         self.prototypes = p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
         self.keyword_res = [_phrase_re(t.keywords) for t in taxonomy.topics]
         self.ai_re = _phrase_re(taxonomy.ai_terms)
+        self.context_re = _phrase_re(taxonomy.ai_context_terms)
         self.W: np.ndarray | None = None
         self.model_cols: list[int] = []  # column in the model output for each name, -1 if unknown
         if weights is not None and weights.exists():
@@ -181,6 +194,19 @@ class TopicClassifier:
     def has_ai_term(self, text: str) -> bool:
         """Whether the text mentions any of the taxonomy's AI terms."""
         return self.ai_re is None or bool(self.ai_re.search(text))
+
+    def is_about_ai(self, text: str, off_topic: float = 1.0) -> bool:
+        """AI is the subject, not a passing mention: an AI term in the first line (the headline),
+        two in the text, one plus two context terms ("model", "benchmark"), or one and a model
+        that is sure the text is on-topic. A seller tip that mentions an AI feature once is not."""
+        if self.ai_re is None:
+            return True
+        hits = len(self.ai_re.findall(text))
+        if hits == 0:
+            return False
+        head = text.split("\n", 1)[0]
+        context = len(self.context_re.findall(text)) if self.context_re is not None else 0
+        return bool(self.ai_re.search(head)) or hits >= 2 or context >= 2 or off_topic < 0.08
 
     def keyword_shares(self, text: str) -> np.ndarray:
         """Per topic, its share of all keyword hits in ``text`` (zeros when none)."""
@@ -220,7 +246,7 @@ class TopicClassifier:
             else:
                 topic_scores = 0.65 * proto[i, :n_topics] + 0.35 * kw
                 off = float(proto[i, n_topics])
-            ai = self.has_ai_term(text)
+            ai = self.is_about_ai(text, float(off))
             relevant = bool(ai and off < 0.5 and len(text.split()) >= 3)
             order = np.argsort(-topic_scores)
             best = float(topic_scores[order[0]])

@@ -94,6 +94,19 @@ def test_user_added_topic_is_scored_by_prototype_and_keywords(tmp_path: Path) ->
     assert res[0].primary_topic == "robotics"
 
 
+def test_ai_must_be_the_subject_not_a_passing_mention() -> None:
+    clf = TopicClassifier(load_taxonomy(), HashingEmbedder())
+    tip = "Listing tips\nUse short titles, good photos and the shop's new AI description writer."
+    news = (
+        "Shop platform launches AI description writer\nThe platform launched a generative AI tool."
+    )
+    assert not clf.is_about_ai(tip)
+    assert clf.is_about_ai(news)
+    assert clf.is_about_ai(
+        "Tips\nThe AI model tops a benchmark on reasoning."
+    )  # 1 term + 2 context
+
+
 def test_relevance_needs_an_ai_term() -> None:
     clf = TopicClassifier(load_taxonomy(), HashingEmbedder())
     res = clf.classify(["The home side won the derby with a late goal in stoppage time", "AI"])
@@ -112,13 +125,22 @@ def test_fixture_topics_and_relevance_with_the_real_model(real_classifier: Topic
     res = real_classifier.classify([_embed_text(a["title"], a["text"]) for a in ARTICLES])
     gold = [a["primary_topic"] or "off_topic" for a in ARTICLES]
     pred = [r.primary_topic if r.relevant else "off_topic" for r in res]
-    # measured: macro-F1 0.939, accuracy 0.933 on these 30 self-written articles; pinned below
+    # measured: macro-F1 0.943, accuracy 0.960 on these 50 self-written articles; pinned below
     assert f1_score(gold, pred, average="macro") >= 0.88
     off = [r for a, r in zip(ARTICLES, res, strict=True) if not a["relevant"]]
     assert all(not r.relevant for r in off), "every off-topic decoy must be recognised"
     # e-commerce and photography posts that mention an AI feature stay off-topic
     decoys = {a["id"]: r for a, r in zip(ARTICLES, res, strict=True)}
-    assert not decoys["a20"].relevant and not decoys["a26"].relevant
+    passing_mentions = [
+        "a20",
+        "a26",
+        "b1",
+        "b2",
+        "b3",
+        "b6",
+        "b7",
+    ]  # tips naming an AI feature once
+    assert [k for k in passing_mentions if decoys[k].relevant] == []
 
 
 def test_multiple_topics_with_one_primary(real_classifier: TopicClassifier) -> None:
