@@ -9,6 +9,7 @@ is missing and nothing twice. Failures are recorded per recipient and retried wi
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from bot.briefing.render_email import render_email
 from bot.briefing.render_slack import render_slack
 from bot.config import Settings
 from bot.delivery.email import SmtpSender, build_message, email_configured
+from bot.delivery.lock import send_lock
 from bot.delivery.slack import SlackPoster, make_poster, post_messages, slack_configured
 from bot.delivery.subscribers import make_unsubscribe_token, unsubscribe_url
 from bot.errors import ConfigError, DeliveryError, UsageError
@@ -266,9 +268,26 @@ def deliver_email(
         sender.close()
 
 
+def _deliver_all(
+    engine: Engine, settings: Settings, to: str, now: datetime, dry_run: bool, report: _Report
+) -> None:
+    if to in {"all", "slack"}:
+        if slack_configured(settings) or to == "slack" or settings.slack_token:
+            deliver_slack(engine, settings, now, dry_run, report)
+        else:
+            report.notes.append(
+                "slack: not configured (BRIEFING_SLACK_TOKEN/CHANNEL or WEBHOOK_URL)"
+            )
+    if to in {"all", "email"}:
+        if email_configured(settings) or to == "email":
+            deliver_email(engine, settings, now, dry_run, report)
+        else:
+            report.notes.append("email: not configured (BRIEFING_SMTP_HOST)")
+
+
 def send_digests(
     engine: Engine, settings: Settings, *, to: str = "all", dry_run: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, lock_wait_s: float = 60.0,
 ) -> dict[str, Any]:  # fmt: skip
     """Deliver due digests to Slack and/or email subscribers; returns the run report."""
     if to not in {"all", "slack", "email"}:
@@ -282,18 +301,8 @@ def send_digests(
         check_email_settings(settings)
     if to == "slack" or (to == "all" and (slack_configured(settings) or settings.slack_token)):
         make_poster(settings)
-    if to in {"all", "slack"}:
-        if slack_configured(settings) or to == "slack" or settings.slack_token:
-            deliver_slack(engine, settings, now, dry_run, report)
-        else:
-            report.notes.append(
-                "slack: not configured (BRIEFING_SLACK_TOKEN/CHANNEL or WEBHOOK_URL)"
-            )
-    if to in {"all", "email"}:
-        if email_configured(settings) or to == "email":
-            deliver_email(engine, settings, now, dry_run, report)
-        else:
-            report.notes.append("email: not configured (BRIEFING_SMTP_HOST)")
+    with send_lock(engine, lock_wait_s) if not dry_run else nullcontext():
+        _deliver_all(engine, settings, to, now, dry_run, report)
     result = report.as_dict(started, datetime.now(UTC))
     if not dry_run:
         with session_scope(engine) as session:
