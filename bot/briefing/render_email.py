@@ -42,16 +42,18 @@ def _environment() -> Environment:
     return env
 
 
-def subject_for(digest: dict[str, Any]) -> str:
-    """ "AI industry briefing, 2026-11-22: 12 stories"."""
-    day = (digest.get("period", {}).get("end") or "")[:10]
+def subject_for(digest: dict[str, Any], tz: str | None = None) -> str:
+    """ "AI industry briefing, 2026-11-22: 12 stories" (the date in the reader's time zone)."""
+    day = format_period(digest, tz).split(" → ")[-1][:10]
     n = story_count(digest)
     return (
         f"{digest.get('title', 'AI industry briefing')}, {day}: {n} stor{'y' if n == 1 else 'ies'}"
     )
 
 
-def render_html(digest: dict[str, Any], unsubscribe_url: str | None = None) -> str:
+def render_html(
+    digest: dict[str, Any], unsubscribe_url: str | None = None, tz: str | None = None
+) -> str:
     """The HTML body with CSS inlined into style attributes (mail clients drop <style>)."""
     topics = ", ".join(topic_title(t) for t in digest.get("filters", {}).get("topics") or [])
     html = (
@@ -59,7 +61,7 @@ def render_html(digest: dict[str, Any], unsubscribe_url: str | None = None) -> s
         .get_template("email.html")
         .render(
             digest=digest,
-            period=format_period(digest),
+            period=format_period(digest, tz),
             unsubscribe_url=unsubscribe_url,
             topics=topics,
         )
@@ -68,10 +70,12 @@ def render_html(digest: dict[str, Any], unsubscribe_url: str | None = None) -> s
     return css_inline.CSSInliner(keep_style_tags=True).inline(html)
 
 
-def render_email(digest: dict[str, Any], unsubscribe_url: str | None = None) -> RenderedEmail:
-    """Subject, plain-text and HTML bodies of the digest email."""
+def render_email(
+    digest: dict[str, Any], unsubscribe_url: str | None = None, tz: str | None = None
+) -> RenderedEmail:
+    """Subject, plain-text and HTML bodies of the digest email (dates in ``tz`` when given)."""
     return RenderedEmail(
-        subject=subject_for(digest),
-        text=render_text(digest, unsubscribe_url),
-        html=render_html(digest, unsubscribe_url),
+        subject=subject_for(digest, tz),
+        text=render_text(digest, unsubscribe_url, tz),
+        html=render_html(digest, unsubscribe_url, tz),
     )

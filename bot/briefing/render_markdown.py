@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.briefing import badge_text, safe_url
 
@@ -30,12 +32,22 @@ def md_link(name: str, url: str | None) -> str:
     return f"[{escape_md(name)}](<{url.replace('<', '%3C').replace('>', '%3E')}>)"
 
 
-def format_period(digest: dict[str, Any]) -> str:
-    """ "2026-11-21 06:00 → 2026-11-22 06:00 UTC"."""
+def _local(value: str | None, tz: str | None) -> str:
+    if not value:
+        return ""
+    if tz:
+        try:
+            return datetime.fromisoformat(value).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+        except (ValueError, ZoneInfoNotFoundError):
+            pass
+    return value[:16].replace("T", " ")
+
+
+def format_period(digest: dict[str, Any], tz: str | None = None) -> str:
+    """ "2026-11-21 06:00 → 2026-11-22 06:00 UTC", in the reader's time zone when given."""
     period = digest.get("period") or {}
-    start = (period.get("start") or "")[:16].replace("T", " ")
-    end = (period.get("end") or "")[:16].replace("T", " ")
-    return f"{start} → {end} UTC"
+    start, end = _local(period.get("start"), tz), _local(period.get("end"), tz)
+    return f"{start} → {end} {tz or 'UTC'}"
 
 
 def format_tally(tally: dict[str, int]) -> str:

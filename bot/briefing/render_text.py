@@ -24,10 +24,12 @@ def _source_lines(sources: list[dict[str, str]], indent: str = "   ") -> list[st
     return lines
 
 
-def render_text(digest: dict[str, Any], unsubscribe_url: str | None = None) -> str:
+def render_text(
+    digest: dict[str, Any], unsubscribe_url: str | None = None, tz: str | None = None
+) -> str:
     """The digest as wrapped plain text; every story lists its sources with full URLs."""
     title = digest.get("title", "AI industry briefing")
-    out = [title, "=" * len(title), format_period(digest), ""]
+    out = [title, "=" * len(title), format_period(digest, tz), ""]
     if not digest.get("sections"):
         out += ["No new AI-industry stories in this period.", ""]
     if digest.get("key_numbers"):

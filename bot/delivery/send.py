@@ -190,7 +190,10 @@ def _send_email(engine: Engine, settings: Settings, sender: SmtpSender, delivery
         row = session.get(Delivery, delivery_id)
         assert row is not None
         digest_id = row.digest_id
-    rendered = render_email(_content(engine, digest_id), unsubscribe_url(settings, email))
+    with session_scope(engine) as session:
+        sub = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
+        tz = sub.timezone if sub is not None else None
+    rendered = render_email(_content(engine, digest_id), unsubscribe_url(settings, email), tz)
     msg = build_message(settings, rendered, to=email, unsubscribe_url=unsubscribe_url(settings, email),
                         unsubscribe_token=make_unsubscribe_token(settings, email), now=now)  # fmt: skip
     try:
@@ -258,7 +261,7 @@ def deliver_email(
             if story_count(digest) == 0:
                 report.add("email", email, "skipped_empty", digest_id=digest["digest_id"])
             elif dry_run:
-                rendered = render_email(digest, unsubscribe_url(settings, email))
+                rendered = render_email(digest, unsubscribe_url(settings, email), sub.timezone)
                 report.add("email", email, "would_send", subject=rendered.subject,
                            stories=story_count(digest))  # fmt: skip
             else:

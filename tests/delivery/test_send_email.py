@@ -53,7 +53,9 @@ def test_each_subscriber_gets_their_topics_with_unsubscribe_headers(
     engine: Engine, settings: Settings, smtp: SmtpServer
 ) -> None:
     seed_briefing(engine)
-    add_subscriber(engine, "alice@example.com", topics=["agents", "regulation"])
+    add_subscriber(
+        engine, "alice@example.com", topics=["agents", "regulation"], timezone="Asia/Tokyo"
+    )
     add_subscriber(engine, "bob@example.com", labels=["hype"])
     report = send_digests(engine, _mail(settings, smtp), to="email", now=NOW)
     assert report["totals"] == {"sent": 2}
@@ -70,6 +72,8 @@ def test_each_subscriber_gets_their_topics_with_unsubscribe_headers(
         assert https in text and https in html.replace("&amp;", "&")
         assert "<script>" not in html
     a_text, _ = _parts(alice)
+    assert "2026-11-21 15:00 → 2026-11-22 15:00 Asia/Tokyo" in a_text  # her time zone
+    assert "2026-11-21 06:00 → 2026-11-22 06:00 UTC" in _parts(bob)[0]
     assert "AGENTS" in a_text and "REGULATION" in a_text
     assert "INVESTMENT" not in a_text and "MODELS" not in a_text
     b_text, _ = _parts(bob)
