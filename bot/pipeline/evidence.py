@@ -62,6 +62,14 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
             continue
         weighted.append((max(1.5 / (1.0 + 0.3 * i), 0.25), classify_sentence(sentence, ref)))
     weighted.extend(_law_timing(([title] if title else []) + sentences, ref))
+    if _is_market_story(weighted[:6], has_title=bool(title and title.strip())):
+        return {
+            "label": "neither",
+            "subtype": None,
+            "confidence": 0.7,
+            "evidence": [],
+            "attribution": None,
+        }
     dep = sum(w * c.confidence for w, c in weighted if c.label == "deployment")
     by_sub: dict[str, float] = defaultdict(float)
     for w, c in weighted:
@@ -94,6 +102,12 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
         "evidence": [c.text for _, c in chosen[:3]],
         "attribution": attribution,
     }
+
+
+def _is_market_story(head: Sequence[tuple[float, Claim]], has_title: bool) -> bool:
+    """Share prices and market value lead the story: neither adoption nor hype, whatever it mentions."""
+    market = [any(c.startswith("market:") for c in claim.cues) for _, claim in head]
+    return has_title and bool(market) and market[0] and sum(market) >= 2
 
 
 def infer_reference_date(sentences: Sequence[str]) -> date | None:

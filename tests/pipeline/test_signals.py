@@ -220,3 +220,13 @@ def test_aggregate_story_majority_and_evidence() -> None:
     assert agg["label"] == "deployment" and agg["subtype"] is None
     assert [e["article_id"] for e in agg["evidence"]] == [1, 2]
     assert aggregate_story([])["label"] is None
+
+
+def test_market_move_story_is_neither_even_if_it_mentions_a_launch() -> None:
+    out = label_article(
+        "Chipmaker loses $300bn in market value",
+        "Shares of the chipmaker plunged 15% on Monday, erasing $300 billion of market value. "
+        "The sell-off followed the launch of a cheaper rival model. Investors fled chip stocks.",
+        "2026-01-20",
+    )
+    assert out["label"] == "neither"
