@@ -19,7 +19,6 @@ def crawl_command(app: AppContext, slugs: tuple[str, ...], as_json: bool) -> Non
     """Crawl the sources in BRIEFING_SOURCES once; store and print the run report."""
     from bot.pipeline.crawl import crawl_sources
     from bot.pipeline.crawl_report import format_report
-
     from bot.sources import load_sources
 
     load_sources(app.settings.sources_path)  # a broken file stops here, before the database opens

@@ -12,6 +12,7 @@ as a ``Run`` row (kind ``crawl``) and returned.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 import time
@@ -34,13 +35,15 @@ from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
 from bot.store.db import session_scope
 from bot.store.models import Article, FetchState, Run, Source, utcnow
 
+log = logging.getLogger(__name__)
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 )
 BACKOFF_BASE_S = 60
 BACKOFF_MAX_S = 6 * 3600
-POOL_PARSE_BYTES = 256 * 1024  # bigger feeds are parsed in worker processes, in parallel
+POOL_PARSE_BYTES = 16 * 1024  # bigger feeds are parsed in worker processes, in parallel
+POOL_MIN_SOURCES = 8  # fewer sources: parse in a thread, do not start processes
 
 
 def _env_float(settings: Settings, name: str, default: float) -> float:
@@ -63,7 +66,6 @@ class CrawlOptions:
     obey_robots: bool = True
     max_feed_bytes: int = MAX_FEED_BYTES
     max_page_bytes: int = MAX_PAGE_BYTES
-    feed_concurrency: int = 32
     page_concurrency: int = 16
     parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
@@ -81,7 +83,9 @@ class CrawlOptions:
 
 
 @dataclass
-class _Target:
+class Target:
+    """A source to crawl, as read from the sources table."""
+
     id: int
     slug: str
     url: str
@@ -89,7 +93,7 @@ class _Target:
     options: dict[str, Any]
 
 
-def _read_targets(engine: Engine, settings: Settings, slugs: list[str] | None) -> list[_Target]:
+def _read_targets(engine: Engine, settings: Settings, slugs: list[str] | None) -> list[Target]:
     from bot.sources import load_sources, sync_sources
 
     specs = load_sources(settings.sources_path)  # SourcesError (exit 2) before any write
@@ -100,7 +104,7 @@ def _read_targets(engine: Engine, settings: Settings, slugs: list[str] | None) -
     with session_scope(engine) as session:
         rows = sync_sources(session, specs)
         return [
-            _Target(r.id or 0, r.slug, r.url, r.kind, dict(r.options or {}))
+            Target(r.id or 0, r.slug, r.url, r.kind, dict(r.options or {}))
             for r in rows
             if r.active and (not slugs or r.slug in slugs)
         ]
@@ -118,28 +122,32 @@ def _state_row(session: Any, source_id: int) -> FetchState:
     return session.get(FetchState, source_id) or FetchState(source_id=source_id)
 
 
-def _store_feed(
-    engine: Engine, target: _Target, parsed: ParsedFeed, res: FetchResult, fetch_pages: bool
+def feed_candidates(parsed: ParsedFeed) -> list[Candidate]:
+    """The feed's entries as identity candidates, canonical URL and hash already computed."""
+    return [
+        Candidate(
+            url=e.url,
+            title=e.title,
+            text=e.content or e.summary,
+            guid=e.guid,
+            summary=e.summary,
+            author=e.author,
+            published_at=e.published_at,
+        ).prepare()
+        for e in parsed.entries
+    ]
+
+
+def store_feed(
+    engine: Engine, target: Target, cands: list[Candidate], res: FetchResult, fetch_pages: bool
 ) -> dict[str, int]:
     """Upsert the feed's articles and then its fetch state, in one transaction."""
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     max_items = target.options.get("max_items")
-    entries = parsed.entries[: int(max_items)] if max_items else parsed.entries
+    cands = cands[: int(max_items)] if max_items else cands
     pages = fetch_pages and target.options.get("fetch_pages", True) is not False
     now = utcnow()
     with session_scope(engine) as session:
-        cands = [
-            Candidate(
-                url=e.url,
-                title=e.title,
-                text=e.content or e.summary,
-                guid=e.guid,
-                summary=e.summary,
-                author=e.author,
-                published_at=e.published_at,
-            )
-            for e in entries
-        ]
         index = IdentityIndex(session, target.id, cands)
         for cand in cands:
             if pages and cand.url.startswith(("http://", "https://")):
@@ -149,7 +157,7 @@ def _store_feed(
                 extra = {"extraction_status": "skipped", "extraction_reason": reason}
             status, _row = upsert_candidate(index, cand, text_source="feed", **extra)
             counts[status] += 1
-        session.flush()
+        index.flush()  # the articles first, then the fetch state, in the same transaction
         state = _state_row(session, target.id)
         state.etag = res.headers.get("etag")
         state.last_modified = res.headers.get("last-modified")
@@ -226,8 +234,18 @@ class _Crawl:
         self.stop = stop
         self.db: Executor = ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
         self.parsers: Executor | None = None
-        self.feed_gate = asyncio.Semaphore(opts.feed_concurrency)
+        self.parse_gate = asyncio.Semaphore(max(2, opts.parse_workers * 2))
         self.page_gate = asyncio.Semaphore(opts.page_concurrency)
+
+    def start_parsers(self, n_sources: int) -> None:
+        """Start the parser processes early (they import while the first feeds download)."""
+        if self.opts.parse_workers > 1 and n_sources >= POOL_MIN_SOURCES:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            self.parsers = ProcessPoolExecutor(self.opts.parse_workers, mp_context=ctx)
+            for _ in range(self.opts.parse_workers):
+                self.parsers.submit(_warm_up)
 
     def stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -235,29 +253,28 @@ class _Crawl:
     async def run_db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
 
-    async def parse(self, body: bytes, target: _Target, res: FetchResult) -> ParsedFeed:
+    async def parse(
+        self, body: bytes, target: Target, res: FetchResult
+    ) -> tuple[ParsedFeed, list[Candidate]]:
         kwargs = {"url": res.final_url, "content_type": res.headers.get("content-type", "")}
-        args = (parse_feed, body)
         loop = asyncio.get_running_loop()
-        if len(body) >= POOL_PARSE_BYTES and self.opts.parse_workers > 1:
-            if self.parsers is None:
-                import multiprocessing
+        if len(body) >= POOL_PARSE_BYTES and self.parsers is not None:
+            return await loop.run_in_executor(self.parsers, _parse_call, body, kwargs, target.kind)
+        return await asyncio.to_thread(_parse_call, body, kwargs, target.kind)
 
-                ctx = multiprocessing.get_context("spawn")
-                self.parsers = ProcessPoolExecutor(self.opts.parse_workers, mp_context=ctx)
-            return await loop.run_in_executor(self.parsers, _parse_call, *args, kwargs, target.kind)
-        return await asyncio.to_thread(parse_feed, body, kind=target.kind, **kwargs)
-
-    async def crawl_source(self, target: _Target) -> dict[str, Any]:
+    async def crawl_source(self, target: Target) -> dict[str, Any]:
         started = time.monotonic()
         rep = crawl_report.empty_source_report(target.slug, target.url)
         try:
             await self._crawl_source(target, rep)
+        except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the others
+            log.exception("crawl of %s failed", target.slug)
+            rep.update(status="failed", failed=1, reason=f"internal_error:{type(exc).__name__}")
         finally:
             rep["duration_s"] = round(time.monotonic() - started, 3)
         return rep
 
-    async def _crawl_source(self, target: _Target, rep: dict[str, Any]) -> None:
+    async def _crawl_source(self, target: Target, rep: dict[str, Any]) -> None:
         if self.stopped():
             rep["status"] = "interrupted"
             return
@@ -269,40 +286,40 @@ class _Crawl:
                 return
         delay = target.options.get("delay")
         timeout = target.options.get("timeout")
-        async with self.feed_gate:
-            res = await self.fetcher.fetch(
-                target.url,
-                etag=state.etag if state else None,
-                last_modified=state.last_modified if state else None,
-                max_bytes=self.opts.max_feed_bytes,
-                delay_s=float(delay) if delay is not None else None,
-                timeout_s=float(timeout) if timeout is not None else None,
-                accept=FEED_ACCEPT,
-            )
-            rep.update(fetched=1, http_status=res.status)
-            if res.not_modified:
-                await self.run_db(_store_outcome, self.engine, target.id, res, None)
-                rep.update(status="not_modified", not_modified=1)
-            elif res.reason is not None or not res.ok:
-                await self._fail(target, rep, res, res.reason or f"http_{res.status}")
-                return
-            else:
+        res = await self.fetcher.fetch(
+            target.url,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+            max_bytes=self.opts.max_feed_bytes,
+            delay_s=float(delay) if delay is not None else None,
+            timeout_s=float(timeout) if timeout is not None else None,
+            accept=FEED_ACCEPT,
+        )
+        rep.update(fetched=1, http_status=res.status)
+        if res.not_modified:
+            await self.run_db(_store_outcome, self.engine, target.id, res, None)
+            rep.update(status="not_modified", not_modified=1)
+        elif res.reason is not None or not res.ok:
+            await self._fail(target, rep, res, res.reason or f"http_{res.status}")
+            return
+        else:
+            async with self.parse_gate:  # bounds how many bodies are being parsed and stored
                 try:
-                    parsed = await self.parse(res.body, target, res)
+                    parsed, cands = await self.parse(res.body, target, res)
                 except FeedParseError as exc:
                     await self._fail(target, rep, res, exc.reason, exc.detail)
                     return
                 res.body = b""
                 counts = await self.run_db(
-                    _store_feed, self.engine, target, parsed, res, self.opts.fetch_pages
+                    store_feed, self.engine, target, cands, res, self.opts.fetch_pages
                 )
-                rep.update(status="ok", entries=len(parsed.entries), format=parsed.format, **counts)
-                if parsed.warning:
-                    rep["warning"] = parsed.warning
+            rep.update(status="ok", entries=len(cands), format=parsed.format, **counts)
+            if parsed.warning:
+                rep["warning"] = parsed.warning
         await self.extract_pages(target, rep)
 
     async def _fail(
-        self, target: _Target, rep: dict[str, Any], res: FetchResult, reason: str, detail: str = ""
+        self, target: Target, rep: dict[str, Any], res: FetchResult, reason: str, detail: str = ""
     ) -> None:
         next_at = await self.run_db(_store_outcome, self.engine, target.id, res, reason)
         rep.update(status="failed", failed=1, reason=reason)
@@ -311,13 +328,13 @@ class _Crawl:
         if next_at is not None:
             rep["next_fetch_at"] = next_at.isoformat()
 
-    async def extract_pages(self, target: _Target, rep: dict[str, Any]) -> None:
+    async def extract_pages(self, target: Target, rep: dict[str, Any]) -> None:
         if not self.opts.fetch_pages or target.options.get("fetch_pages", True) is False:
             return
         pending = await self.run_db(_pending_pages, self.engine, target.id)
         await asyncio.gather(*(self.extract_one(aid, url, target, rep) for aid, url in pending))
 
-    async def extract_one(self, article_id: int, url: str, target: _Target, rep: dict) -> None:
+    async def extract_one(self, article_id: int, url: str, target: Target, rep: dict) -> None:
         if self.stopped():
             return  # stays pending: the next run picks it up
         async with self.page_gate:
@@ -347,12 +364,22 @@ class _Crawl:
             self.parsers.shutdown(wait=True, cancel_futures=True)
 
 
-def _parse_call(body: bytes, kwargs: dict[str, Any], kind: str) -> ParsedFeed:
-    return parse_feed(body, kind=kind, **kwargs)
+def _warm_up() -> None:
+    """Runs once in each parser process so its imports happen before the first feed."""
+
+
+def _parse_call(
+    body: bytes, kwargs: dict[str, Any], kind: str
+) -> tuple[ParsedFeed, list[Candidate]]:
+    """Parse and prepare candidates (runs in a worker process for big feeds)."""
+    parsed = parse_feed(body, kind=kind, **kwargs)
+    cands = feed_candidates(parsed)
+    parsed.entries = []  # the candidates carry everything; do not pickle the entries twice
+    return parsed, cands
 
 
 async def _crawl_all(
-    engine: Engine, settings: Settings, targets: list[_Target], opts: CrawlOptions, stop: Any
+    engine: Engine, settings: Settings, targets: list[Target], opts: CrawlOptions, stop: Any
 ) -> list[dict[str, Any]]:
     async with make_client(settings) as client:
         fetcher = Fetcher(
@@ -362,6 +389,7 @@ async def _crawl_all(
             obey_robots=opts.obey_robots,
         )
         crawl = _Crawl(engine, opts, fetcher, stop)
+        crawl.start_parsers(len(targets))
         try:
             return list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
         finally:

@@ -57,6 +57,7 @@ class ParsedFeed:
     title: str = ""
     format: str = ""
     warning: str | None = None  # feedparser's bozo message for a feed it could still read
+    dropped: int = 0  # entries with no title, link, id, summary or content: nothing to keep
 
 
 def html_to_text(fragment: str) -> str:
@@ -101,7 +102,7 @@ def _normalise(entry: Any, base: str) -> FeedEntry | None:
     title = html_to_text(entry.get("title") or "")
     content = _entry_text(entry)
     summary = html_to_text(entry.get("summary") or "") or content[:1000]
-    if not (link or guid or title or summary):
+    if not (link or guid or title or summary or content):
         return None
     try:
         url = urljoin(base, link.strip()) if link else ""
@@ -147,6 +148,7 @@ def parse_feed(
     entries = [e for e in (_normalise(raw, url or base) for raw in parsed.entries) if e]
     return ParsedFeed(
         entries=entries,
+        dropped=len(parsed.entries) - len(entries),
         title=html_to_text(parsed.feed.get("title") or ""),
         format=parsed.get("version") or "",
         warning=warning,

@@ -12,11 +12,13 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.store.models import Article, utcnow
@@ -82,20 +84,33 @@ class Candidate:
     author: str | None = None
     published_at: datetime | None = None
 
-    @property
+    @cached_property
     def canonical(self) -> str:
         """The canonical form of ``url``."""
         return canonical_url(self.url)
 
-    @property
+    @cached_property
+    def normalised(self) -> tuple[str, str]:
+        """Normalised title and text (computed once)."""
+        return normalise_text(self.title), normalise_text(self.text)
+
+    @cached_property
     def hash(self) -> str:
         """The content hash of title and text."""
-        return content_hash(self.title, self.text)
+        title, text = self.normalised
+        return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
 
-    @property
+    @cached_property
     def hashable(self) -> bool:
         """Whether the text is long enough for the hash to identify the article."""
-        return len(normalise_text(self.title) + normalise_text(self.text)) >= MIN_HASH_CHARS
+        title, text = self.normalised
+        return len(title) + len(text) >= MIN_HASH_CHARS
+
+    def prepare(self) -> Candidate:
+        """Compute canonical URL and hash now (e.g. in a worker process, before pickling)."""
+        _ = self.canonical, self.hash, self.hashable
+        self.__dict__.pop("normalised", None)  # not needed any more; keeps the pickle small
+        return self
 
 
 def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
@@ -109,10 +124,11 @@ class IdentityIndex:
     def __init__(self, session: Session, source_id: int | None, candidates: list[Candidate]):
         self.session = session
         self.source_id = source_id
-        self.by_guid: dict[str, Article] = {}
-        self.by_external: dict[str, Article] = {}
-        self.by_url: dict[str, Article] = {}
-        self.by_hash: dict[str, Article] = {}
+        self.by_guid: dict[str, Any] = {}
+        self.by_external: dict[str, Any] = {}
+        self.by_url: dict[str, Any] = {}
+        self.by_hash: dict[str, Any] = {}
+        self.pending: list[NewRow] = []
         guids = sorted({c.guid for c in candidates if c.guid})
         externals = sorted({c.external_id for c in candidates if c.external_id})
         urls = sorted({c.canonical for c in candidates if c.canonical})
@@ -132,7 +148,7 @@ class IdentityIndex:
             for row in session.exec(select(Article).where(col(Article.content_hash).in_(chunk))):
                 self.by_hash.setdefault(row.content_hash, row)
 
-    def match(self, cand: Candidate) -> Article | None:
+    def match(self, cand: Candidate) -> Any:
         """The existing article this candidate is, by GUID, then canonical URL, then hash."""
         if cand.external_id and cand.external_id in self.by_external:
             return self.by_external[cand.external_id]
@@ -144,7 +160,17 @@ class IdentityIndex:
             return self.by_hash.get(cand.hash)
         return None
 
-    def remember(self, row: Article) -> None:
+    def flush(self) -> int:
+        """Insert the batch's new rows in one executemany; returns how many."""
+        if not self.pending:
+            return 0
+        names = [f.name for f in fields(NewRow)]
+        rows = [{name: getattr(r, name) for name in names} for r in self.pending]
+        self.session.execute(insert(Article), rows)  # type: ignore[arg-type]
+        self.pending = []
+        return len(rows)
+
+    def remember(self, row: Any) -> None:
         """Index a new or changed row so later candidates of the same batch find it."""
         if row.guid and row.source_id == self.source_id:
             self.by_guid.setdefault(row.guid, row)
@@ -156,18 +182,41 @@ class IdentityIndex:
             self.by_hash.setdefault(row.content_hash, row)
 
 
+@dataclass
+class NewRow:
+    """A new article waiting for the batch insert (cheaper than an ORM object per row)."""
+
+    source_id: int | None
+    external_id: str | None
+    guid: str | None
+    url: str
+    canonical_url: str
+    content_hash: str
+    title: str
+    summary: str
+    text: str
+    author: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    updated_at: datetime
+    text_source: str = "feed"
+    extraction_status: str = "pending"
+    extraction_reason: str | None = None
+
+
 def upsert_candidate(
     index: IdentityIndex, cand: Candidate, **new_fields: Any
-) -> tuple[str, Article]:
+) -> tuple[str, Article | NewRow]:
     """Insert or update the article for ``cand``; returns ("new"|"updated"|"unchanged", row).
 
-    ``new_fields`` are set only on a new row (text_source, extraction_status, ...).
+    ``new_fields`` are set only on a new row (text_source, extraction_status, ...). New rows are
+    inserted by :meth:`IdentityIndex.flush`, which the caller runs before committing.
     """
     now = utcnow()
     digest = cand.hash
     row = index.match(cand)
     if row is None:
-        row = Article(
+        new = NewRow(
             source_id=index.source_id,
             external_id=cand.external_id,
             guid=cand.guid,
@@ -183,9 +232,9 @@ def upsert_candidate(
             updated_at=now,
             **new_fields,
         )
-        index.session.add(row)
-        index.remember(row)
-        return "new", row
+        index.pending.append(new)
+        index.remember(new)
+        return "new", new
     if row.content_hash == digest:
         return "unchanged", row
     row.content_hash = digest
@@ -198,6 +247,7 @@ def upsert_candidate(
     if cand.published_at and row.published_at is None:
         row.published_at = cand.published_at
     row.updated_at = now
-    index.session.add(row)
+    if isinstance(row, Article):
+        index.session.add(row)
     index.remember(row)
     return "updated", row

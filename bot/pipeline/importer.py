@@ -101,6 +101,7 @@ def _store_batch(engine: Engine, batch: list[tuple[Candidate, str | None]], coun
                     extraction_reason="imported",
                 )  # fmt: skip
                 counts[status] += 1
+            index.flush()
 
 
 def import_articles(engine: Engine, records: Iterable[Any]) -> dict[str, Any]:

@@ -58,7 +58,9 @@ def _source(engine: Engine, slug: str) -> int:
 def _upsert(engine: Engine, source_id: int, *cands: Candidate) -> list[str]:
     with session_scope(engine) as s:
         index = IdentityIndex(s, source_id, list(cands))
-        return [upsert_candidate(index, c, text_source="feed")[0] for c in cands]
+        statuses = [upsert_candidate(index, c, text_source="feed")[0] for c in cands]
+        index.flush()
+        return statuses
 
 
 def _count(engine: Engine) -> int:
