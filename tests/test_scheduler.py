@@ -302,3 +302,162 @@ def test_failing_job_is_recorded_and_daemon_keeps_running(sqlite_url, tmp_path):
     assert code == 0 and took < 15
     failed = [e for e in daemon.events() if e.get("status") == "failed"]
     assert failed and failed[0]["job"] == "digest:email:UTC"
+
+
+# ---------------------------------------------------------------- end to end
+
+
+class NewsFeed(FeedServer):
+    """AI-industry items (text written for this test); pages answer slowly so a crawl lasts."""
+
+    page_delay_s = 0.4
+
+    def feed(self) -> bytes:
+        from email.utils import format_datetime
+
+        base = f"http://127.0.0.1:{self.port}"
+        now = datetime.now(UTC)
+        entries = []
+        for i in range(self.items()):
+            pub = format_datetime(
+                now.replace(microsecond=0) - __import__("datetime").timedelta(minutes=i)
+            )
+            entries.append(
+                f"<item><title>Acme AI releases open-weights language model Falcon-{i}</title>"
+                f"<link>{base}/a/{i}.html</link><guid>{base}/a/{i}</guid><pubDate>{pub}</pubDate>"
+                f"<description>Acme AI said its large language model Falcon-{i} is generally "
+                f"available today and {1200 + i} enterprise customers already run it in "
+                "production.</description></item>"
+            )
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Acme AI news</title>'
+            f"<link>{base}/</link><description>t</description>{''.join(entries)}</channel></rss>"
+        ).encode()
+
+
+@contextmanager
+def news_server(**kw: Any) -> Iterator[NewsFeed]:
+    state = NewsFeed(**kw)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.startswith("/feed.xml"):
+                with state.lock:
+                    body = state.feed()
+                    state.requests += 1
+                ctype = "application/rss+xml"
+            elif not self.path.startswith("/a/"):
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            else:
+                time.sleep(state.page_delay_s)
+                n = self.path.rsplit("/", 1)[-1].split(".")[0]
+                para = (f"Acme AI said Falcon-{n}, its large language model, is generally available "
+                        f"and {1200 + int(n)} enterprise customers run it in production today. ")  # fmt: skip
+                body = (
+                    f"<html><head><title>Falcon-{n}</title></head><body><article>"
+                    f"<h1>Acme AI releases Falcon-{n}</h1><p>{para * 12}</p></article></body></html>"
+                ).encode()
+                ctype = "text/html"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _articles(db_url: str) -> list[tuple[str, str | None]]:
+    from bot.store.models import Article
+
+    engine = open_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [(r[0], r[1]) for r in conn.execute(select(Article.canonical_url, Article.guid))]
+    finally:
+        engine.dispose()
+
+
+def _ok_crawls(db_url: str, after: int = 0) -> int:
+    return len([r for r in job_runs(db_url, "crawl:")[after:] if r.status == "ok"])
+
+
+@pytest.mark.slow  # loads the real embedding model and classifier in each daemon process
+def test_daemon_end_to_end_with_sigterm_mid_crawl_and_restart(sqlite_url, tmp_path):
+    """Crawls every 3 s; SIGTERM mid-crawl; restart with a digest due; restart again."""
+    pytest.importorskip("bot.pipeline.cluster")
+    from tests.peers.slack import slack_stand_in
+
+    with news_server(start_items=3) as feed, slack_stand_in() as slack:
+        env = daemon_env(
+            tmp_path, sqlite_url, write_sources(tmp_path / "s.yaml", feed.port, "3s"),
+            BRIEFING_SLACK_TOKEN="xoxb-test", BRIEFING_SLACK_CHANNEL="#ai-news",
+            BRIEFING_SLACK_API_URL=slack.api_url, BRIEFING_SLACK_DIGEST_CRON="0 8 * * *",
+        )  # fmt: skip
+        # 1. several crawls, then SIGTERM while a crawl job runs (pages answer slowly)
+        first = Daemon(env, tmp_path / "first.log")
+        try:
+            first.wait_started()
+            wait_for(
+                lambda: _ok_crawls(sqlite_url) >= 2, 120, lambda: first.log_path.read_text()[-3000:]
+            )
+            feed.page_delay_s = 1.5
+            wait_for(lambda: any(r.status == "running" for r in job_runs(sqlite_url, "crawl:")), 30)
+            code, took = first.stop()
+        finally:
+            first.kill()
+        assert code == 0 and took < 15
+        assert not any(r.status == "running" for r in job_runs(sqlite_url, "crawl:"))
+        feed.page_delay_s = 0.2
+        # 2. restart with the Slack digest due a few seconds later: one digest, more crawls
+        fire = datetime.now(UTC) + __import__("datetime").timedelta(seconds=12)
+        env["BRIEFING_SLACK_DIGEST_CRON"] = f"{fire.second} {fire.minute} {fire.hour} * * *"
+        second = Daemon(env, tmp_path / "second.log")
+        try:
+            second.wait_started()
+            before = len(job_runs(sqlite_url, "crawl:"))
+            wait_for(lambda: [r for r in job_runs(sqlite_url, "digest:slack") if r.status != "running"],
+                     60, lambda: second.log_path.read_text()[-3000:])  # fmt: skip
+            wait_for(lambda: _ok_crawls(sqlite_url, before) >= 2, 60)
+            code, took = second.stop()
+        finally:
+            second.kill()
+        assert code == 0 and took < 15
+        digest_runs = job_runs(sqlite_url, "digest:slack")
+        assert [r.status for r in digest_runs] == ["ok"], digest_runs[0].report
+        heads = [c for c in slack.calls if not c.get("thread_ts")]
+        assert len(heads) == 1, digest_runs[0].report
+        assert "Falcon" in json.dumps(slack.calls)
+        # 3. restart again with the same schedule: the digest is not sent a second time
+        third = Daemon(env, tmp_path / "third.log")
+        try:
+            third.wait_started()
+            before = len(job_runs(sqlite_url, "crawl:"))
+            wait_for(lambda: _ok_crawls(sqlite_url, before) >= 1, 60)
+            served = feed.items()
+            time.sleep(1)
+            code, took = third.stop()
+        finally:
+            third.kill()
+        assert code == 0 and took < 15
+        assert len([c for c in slack.calls if not c.get("thread_ts")]) == 1
+        assert len(job_runs(sqlite_url, "digest:slack")) == 1
+        # no article lost or stored twice across the interruptions
+        urls = [u for u, _ in _articles(sqlite_url)]
+        assert len(urls) == len(set(urls)), "an article was stored twice"
+        expected = {f"http://127.0.0.1:{feed.port}/a/{i}.html" for i in range(served - 1)}
+        assert expected <= set(urls), sorted(expected - set(urls))

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.archive.filters import SearchFilters, where_articles
-from bot.archive.fts import query_terms, search_keyword
+from bot.archive.fts import keyword_matches, query_terms, search_keyword
+from bot.archive.meta import ArchiveMeta, get_meta
 from bot.archive.vectors import VectorIndex, index_dir
 from bot.config import Settings
 from bot.errors import ModelError, UsageError
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 RRF_K = 60
 # Below this cosine a semantic neighbour is noise, not a match (all-MiniLM-L6-v2 scale).
 SEMANTIC_MIN_SCORE = 0.2
+EXACT_CAP = 50_000  # a filtered set this small is searched exactly
+WIDE_K = 20_000
+KEYWORD_CAP = 200_000  # keyword matches ranked and filtered in memory
 MODES = ("hybrid", "keyword", "semantic")
 _INDEXES: dict[tuple[str, str], VectorIndex] = {}
 _INDEX_LOCK = threading.Lock()
@@ -65,30 +69,60 @@ def _filter_ids(engine: Engine, ids: list[int], filters: SearchFilters) -> set[i
     return keep
 
 
-def search_semantic(
-    engine: Engine, index: VectorIndex, qvec: np.ndarray, filters: SearchFilters, limit: int
+def _passing(
+    engine: Engine, hits: list[tuple[int, float]], filters: SearchFilters, flt: _Filter | None
 ) -> list[tuple[int, float]]:
-    """Nearest articles to ``qvec`` that pass ``filters``, best first."""
+    """The hits that pass the filters (arrays for known articles, SQL for newer ones)."""
+    if not filters.active or not hits:
+        return hits
+    if flt is None:
+        keep = _filter_ids(engine, [i for i, _ in hits], filters)
+        return [h for h in hits if h[0] in keep]
+    ids = np.fromiter((i for i, _ in hits), dtype=np.int64, count=len(hits))
+    known, passed = flt.meta.check(ids, flt.mask)
+    keep_ids = set(ids[passed].tolist())
+    unknown = ids[~known].tolist()
+    if unknown:
+        keep_ids |= _filter_ids(engine, unknown, filters)
+    return [h for h in hits if h[0] in keep_ids]
+
+
+class _Filter:
+    """Filters evaluated once over the archive's filter arrays."""
+
+    def __init__(self, meta: ArchiveMeta, filters: SearchFilters) -> None:
+        self.meta = meta
+        self.mask = meta.mask(filters)
+        self.count = int(self.mask.sum())
+
+    def allowed(self) -> np.ndarray:
+        return self.meta.ids[self.mask]
+
+
+def search_semantic(
+    engine: Engine,
+    index: VectorIndex,
+    qvec: np.ndarray,
+    filters: SearchFilters,
+    limit: int,
+    flt: _Filter | None = None,
+) -> list[tuple[int, float]]:
+    """Nearest articles to ``qvec`` that pass ``filters``, best first.
+
+    A selective filter (at most EXACT_CAP articles) is searched exactly inside its set;
+    otherwise the index's nearest candidates are widened until enough pass.
+    """
     n = index.sync(engine)
     if n == 0:
         return []
-    k = max(limit * 4, 100)
+    if filters.active and flt is not None and flt.count <= EXACT_CAP:
+        return index.search_within(qvec, flt.allowed(), limit)
+    k = min(n, max(limit * 4, 100))
     while True:
-        hits = index.search(qvec, k)
-        if not filters.active:
-            return hits[:limit]
-        keep = _filter_ids(engine, [i for i, _ in hits], filters)
-        passed = [h for h in hits if h[0] in keep]
-        if len(passed) >= limit or k >= n:
+        passed = _passing(engine, index.search(qvec, k), filters, flt)
+        if len(passed) >= limit or k >= min(n, WIDE_K):
             return passed[:limit]
-        if k >= 4000:  # very selective filters: search exactly inside the filtered set
-            with engine.connect() as conn:
-                allowed = [
-                    int(r[0])
-                    for r in conn.execute(select(Article.id).where(where_articles(filters)))
-                ]  # type: ignore[arg-type]
-            return index.search_within(qvec, allowed, limit)
-        k *= 4
+        k = min(n, k * 4)
 
 
 def make_snippet(text: str, terms: list[str], width: int = 220) -> str:
@@ -232,11 +266,14 @@ def search(
     depth = max(limit * (8 if stories else 3), 50)
     keyword: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
+    flt = None
+    if filters.active and engine.dialect.name == "sqlite":
+        meta = get_meta(engine)
+        flt = _Filter(meta, filters) if meta.usable_for(filters) else None
     if mode in ("hybrid", "keyword"):
-        with engine.connect() as conn:
-            keyword = search_keyword(conn, query, filters, depth)
+        keyword = _keyword(engine, query, filters, depth, flt)
     if mode in ("hybrid", "semantic") and query.strip():
-        semantic = _semantic(engine, settings, query, filters, depth, embedder)
+        semantic = _semantic(engine, settings, query, filters, depth, embedder, flt)
     fused = fuse_rankings(keyword, semantic)
     if not stories:
         fused = fused[:limit]
@@ -255,6 +292,21 @@ def search(
     return results
 
 
+def _keyword(
+    engine: Engine, query: str, filters: SearchFilters, depth: int, flt: _Filter | None
+) -> list[tuple[int, float]]:
+    with engine.connect() as conn:
+        if flt is None:  # PostgreSQL, or no filters: the database ranks and filters
+            return search_keyword(conn, query, filters, depth)
+        matches = keyword_matches(conn, query, KEYWORD_CAP)
+    if matches is None:  # too many matches to rank here: let the database do it
+        with engine.connect() as conn:
+            return search_keyword(conn, query, filters, depth)
+    passed = _passing(engine, matches, filters, flt)
+    passed.sort(key=lambda h: -h[1])
+    return passed[:depth]
+
+
 def _semantic(
     engine: Engine,
     settings: Settings,
@@ -262,6 +314,7 @@ def _semantic(
     filters: SearchFilters,
     depth: int,
     embedder: Embedder | None,
+    flt: _Filter | None = None,
 ) -> list[tuple[int, float]]:
     model_id = embedder.model_id if embedder is not None else _default_model_id(settings)
     index = get_index(engine, settings, model_id)
@@ -274,7 +327,7 @@ def _semantic(
     except ModelError as exc:
         log.warning("semantic search unavailable (%s): keyword search only", exc)
         return []
-    hits = search_semantic(engine, index, qvec, filters, depth)
+    hits = search_semantic(engine, index, qvec, filters, depth, flt)
     return [h for h in hits if h[1] >= SEMANTIC_MIN_SCORE]
 
 

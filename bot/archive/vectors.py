@@ -17,6 +17,7 @@ import re
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -49,6 +50,7 @@ class VectorIndex:
         self.synced_until: str | None = None
         self._hnsw = None
         self._order: np.ndarray | None = None
+        self._sorted = np.zeros(0, dtype=np.int64)
         self._checked_at = 0.0
         if directory is not None:
             self._load()
@@ -201,22 +203,22 @@ class VectorIndex:
         top = top[np.argsort(-scores[top])]
         return [(int(self.ids[i]), float(scores[i])) for i in top]
 
-    def search_within(
-        self, qvec: np.ndarray, allowed: list[int], k: int
-    ) -> list[tuple[int, float]]:
-        """Exact search restricted to ``allowed`` article ids (for very selective filters)."""
-        if not len(self.ids) or not allowed:
+    def search_within(self, qvec: np.ndarray, allowed: Any, k: int) -> list[tuple[int, float]]:
+        """Exact search restricted to ``allowed`` article ids (for selective filters)."""
+        if not len(self.ids) or not len(allowed):
             return []
         if self._order is None:
-            self._order = np.argsort(self.ids)
-        sorted_ids = self.ids[self._order]
-        want = np.asarray(sorted(set(allowed)), dtype=np.int64)
-        mask = np.isin(want, sorted_ids)
-        rows = self._order[np.searchsorted(sorted_ids, want[mask])]
+            self._order = np.argsort(self.ids, kind="stable")
+            self._sorted = self.ids[self._order]
+        want = np.asarray(allowed, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self._sorted, want), len(self._sorted) - 1)
+        rows = self._order[pos[self._sorted[pos] == want]]
         if not len(rows):
             return []
         scores = self.vecs[rows] @ np.asarray(qvec, dtype=np.float32).reshape(-1)
-        best = np.argsort(-scores)[:k]
+        k = min(k, len(rows))
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
+        best = best[np.argsort(-scores[best])]
         return [(int(self.ids[rows[i]]), float(scores[i])) for i in best]
 
 
