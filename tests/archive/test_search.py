@@ -113,3 +113,30 @@ def test_query_helpers():
     assert fts5_expression('say "hi') == '"say" AND "hi"'
     fused = fuse_rankings([(1, 9.0), (2, 8.0)], [(2, 0.9), (3, 0.8)])
     assert fused[0][0] == 2
+
+
+def test_articles_newer_than_the_filter_arrays_are_still_filtered(engine, settings):
+    ids = build_archive(engine, EMB)
+    first = search(engine, settings, "GPU supply", embedder=EMB, label="deployment")
+    assert [r["id"] for r in first] == [ids["Nvidia"]]  # filter arrays now loaded
+    import hashlib
+
+    from bot.store.db import session_scope
+    from bot.store.models import Article, ArticleSignal
+
+    with session_scope(engine) as session:
+        art = Article(url="http://127.0.0.1/late", canonical_url="http://127.0.0.1/late",
+                      content_hash=hashlib.sha1(b"late").hexdigest(),
+                      title="GPU supply eases for cloud buyers", text="GPU supply eased.",
+                      published_at=NOW)  # fmt: skip
+        session.add(art)
+        session.flush()
+        session.add(ArticleSignal(article_id=art.id, relevant=True, topics=["chips"],
+                                  primary_topic="chips", label="hype"))  # fmt: skip
+        late_id = art.id
+    deployed = search(
+        engine, settings, "GPU supply", embedder=EMB, label="deployment", mode="keyword"
+    )
+    assert late_id not in [r["id"] for r in deployed]
+    hype = search(engine, settings, "GPU supply", embedder=EMB, label="hype", mode="keyword")
+    assert late_id in [r["id"] for r in hype]
