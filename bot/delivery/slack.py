@@ -8,6 +8,7 @@ retried with backoff, a bounded number of times (slack-sdk retry handlers).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +31,7 @@ from bot.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 3
+MAX_RETRY_AFTER_S = 300.0
 TIMEOUT_S = 30
 
 
@@ -51,6 +53,37 @@ class ServerErrorRetry(RetryHandler):
         error: Exception | None = None,
     ) -> bool:
         return response is not None and 500 <= response.status_code < 600
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        """Wait as the server's Retry-After asks (capped), else back off exponentially."""
+        retry_after = _retry_after(response)
+        if retry_after is None:
+            super().prepare_for_next_attempt(
+                state=state, request=request, response=response, error=error
+            )
+            return
+        state.next_attempt_requested = True
+        time.sleep(min(retry_after, MAX_RETRY_AFTER_S))
+        state.increment_current_attempt()
+
+
+def _retry_after(response: HttpResponse | None) -> float | None:
+    if response is None:
+        return None
+    for key, values in response.headers.items():
+        if key.lower() == "retry-after" and values:
+            try:
+                return max(0.0, float(values[0]))
+            except ValueError:
+                return None
+    return None
 
 
 def retry_handlers() -> list[RetryHandler]:

@@ -122,12 +122,14 @@ def test_partial_failure_resumes_in_the_same_thread_without_reposting(
         for i in range(8):
             add_story(engine, f"{topic} story {i}", topic=topic,
                       articles=[{"url": f"https://{topic}.example/{i}", "source_id": src, "text": "t"}])  # fmt: skip
-    slack.fail_next(502, times=10, after_calls=1)  # the head goes out, then Slack breaks
+    # the head goes out, then Slack breaks (Retry-After: 0 keeps the bounded retries quick)
+    slack.fail_next(502, retry_after=0, times=10, after_calls=1)
     first = send_digests(engine, _web(settings, slack), to="slack", now=NOW)
     assert first["totals"] == {"failed": 1}
     assert len(slack.calls) == 1
     [row] = _deliveries(engine)
     assert row.status == "failed" and row.parts_sent == 1 and row.attempts == 1
+    assert len(slack.attempts) == 1 + 4  # the head, then 1 try + 3 bounded retries of part 2
     assert row.next_attempt_at is not None and "502" in (row.last_error or "")
     # too early: waits for the backoff, posts nothing, builds nothing new
     early = send_digests(engine, _web(settings, slack), to="slack", now=NOW + timedelta(minutes=1))
@@ -170,3 +172,14 @@ def test_slack_not_configured(engine: Engine, settings: Settings) -> None:
         send_digests(engine, settings, to="slack", now=NOW)
     report = send_digests(engine, settings, to="all", now=NOW)
     assert report["totals"] == {} and any("slack: not configured" in n for n in report["notes"])
+
+
+def test_503_with_retry_after_is_honoured(
+    engine: Engine, settings: Settings, slack: SlackStandIn
+) -> None:
+    seed_briefing(engine)
+    slack.fail_next(503, retry_after=1)  # backoff alone would wait 0.5 s
+    started = time.monotonic()
+    report = send_digests(engine, _web(settings, slack), to="slack", now=NOW)
+    assert report["totals"] == {"sent": 1} and len(slack.attempts) == 2
+    assert time.monotonic() - started >= 1.0

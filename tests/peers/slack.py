@@ -119,7 +119,11 @@ def _handler(state: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 state.attempts.append({"path": self.path, "payload": payload})
                 failure = state._take_failure()
             if failure is not None:
-                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+                headers = (
+                    {"Retry-After": str(failure.retry_after)}
+                    if failure.retry_after is not None
+                    else {}
+                )
                 if self.path.startswith("/webhook/"):
                     self._reply(failure.status, b"error", "text/plain", headers)
                 else:
