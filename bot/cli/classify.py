@@ -23,7 +23,8 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | None, 
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield n, None, f"line {n}: not valid JSON ({exc.msg} at column {exc.colno})"
+            reason = exc.msg.removesuffix(" at")
+            yield n, None, f"line {n}, column {exc.colno}: not valid JSON ({reason})"
             continue
         if not isinstance(rec, dict):
             yield n, None, f"line {n}: expected a JSON object, got {type(rec).__name__}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_classify_file_with_a_malformed_line(
     path.write_text("\n".join(lines) + "\n")
     code, rows, err = _run(capsys, ["classify", str(path)])
     assert code == 1
-    assert "line 2: not valid JSON" in err
+    assert re.search(r"line 2, column \d+: not valid JSON \(\w", err)
     assert "line 5: field 'text' is missing" in err
     assert "Traceback" not in err
     by_id = {r["id"]: r for r in rows}
