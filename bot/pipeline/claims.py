@@ -262,8 +262,12 @@ _CORRELATIONAL = re.compile(
     re.IGNORECASE,
 )
 _WEASEL = re.compile(
-    r"\b(?:suggests?|suggested|appears?|seems?|indicates?|believed|thought to|reportedly|"
-    r"some|many|often|probably|unclear|may|might|could|possibly|potentially|likely|perhaps)\b"
+    r"\b(?:suggests?|suggested|appears?|appeared|seems?|seemed|indicates?|believed|thought to|"
+    r"reportedly|allegedly|arguably|some|many|most|several|various|numerous|often|usually|generally|"
+    r"widely|probably|unclear|uncertain|may(?! \d)|might|could|possibly|possible|potentially|likely|"
+    r"perhaps|considered|regarded as|claimed|claims|critics|experts|it is said|is said to|"
+    r"tend to|tends to)\b",
+    re.IGNORECASE,
 )
 
 
