@@ -139,7 +139,7 @@ def _story_entry(
         "label": story.label,
         "subtype": story.subtype,
         "confidence": round(story.confidence, 3) if story.confidence is not None else None,
-        "evidence": _evidence(story.evidence, headline),
+        "evidence": [],
         "sources": list(sources.values()),
         "n_outlets": len(sources),
         "topics": list(story.topics or []),
@@ -148,6 +148,10 @@ def _story_entry(
         "first_seen_at": _iso(story.first_seen_at),
         "last_seen_at": _iso(story.last_seen_at),
     }
+    # the evidence quotes what the summary does not already say
+    entry["evidence"] = [
+        e for e in _evidence(story.evidence, headline) if e not in entry["summary"]
+    ]
     return entry, figures, sources
 
 
