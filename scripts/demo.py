@@ -8,7 +8,8 @@ The feeds and pages are real files bundled in ``tests/fixtures/demo`` (see its R
 sources and licences). Every URL inside the feeds is rewritten, while serving, to
 ``http://127.0.0.1:PORT/ext/<original host>/<path>``: item links mapped to a bundled page
 (``manifest.json``) return that page, so full-text extraction runs; other links return 404 and
-the crawler keeps the feed's summary. The job runs with ``BRIEFING_SOURCES`` pointing at a
+the crawler keeps the feed's summary. `briefing run` gets ``--since 2019-01-01`` (unless other
+arguments follow ``--``) so that the briefing covers the bundled, older items. The job runs with ``BRIEFING_SOURCES`` pointing at a
 generated sources file, ``BRIEFING_ALLOW_PRIVATE_NETWORKS=1`` and ``BRIEFING_HOME`` =
 ``storage/demo`` (``--home``); ``BRIEFING_DATABASE_URL`` is unset so the demo never writes into
 your real database. A Python audit hook records every outgoing connection; the demo prints them
@@ -44,6 +45,7 @@ CONTENT_TYPES = {
     "jsonfeed": "application/feed+json",
 }
 LAST_MODIFIED = "Sat, 21 Nov 2026 00:00:00 GMT"
+DEMO_SINCE = "2019-01-01"  # the oldest bundled items are from 2019
 
 # http(s)://host, also JSON-escaped (https:\/\/host); and protocol-relative //host in attributes.
 _ABSOLUTE = re.compile(rb"https?:(\\?/)\\?/([A-Za-z0-9.-]+(?::\d+)?)", re.I)
@@ -287,6 +289,8 @@ def job_argv(crawl_only: bool, extra: list[str]) -> list[str]:
     from bot.cli import cli
 
     name = "crawl" if crawl_only or "run" not in cli.commands else "run"
+    if name == "run" and not extra:
+        extra = ["--since", DEMO_SINCE]  # the bundled items are old: brief all of them
     return [name, *extra]
 
 
