@@ -79,7 +79,7 @@ def _evidence(items: Sequence[Any], headline: str = "") -> list[str]:
         text = clean_text(str(text)) if text else ""
         if text and text not in out and text.rstrip(".") != headline.rstrip("."):
             out.append(shorten(text, 300))
-        if len(out) >= 2:
+        if len(out) >= 4:
             break
     return out
 
@@ -149,9 +149,8 @@ def _story_entry(
         "last_seen_at": _iso(story.last_seen_at),
     }
     # the evidence quotes what the summary does not already say
-    entry["evidence"] = [
-        e for e in _evidence(story.evidence, headline) if e not in entry["summary"]
-    ]
+    quotes = [e for e in _evidence(story.evidence, headline) if e not in entry["summary"]]
+    entry["evidence"] = quotes[:2]
     return entry, figures, sources
 
 
