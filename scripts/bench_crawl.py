@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -79,7 +80,20 @@ def crawl_twice(urls: list[str], host_delay: float) -> list[dict[str, Any]]:
     )  # fmt: skip
     engine = open_engine(settings.database_url)
     opts = CrawlOptions(host_delay_s=host_delay, fetch_pages=False)
-    return [crawl_sources(engine, settings, options=opts) for _ in range(2)]
+    reports = []
+    for _ in range(2):
+        before = cpu_seconds()
+        report = crawl_sources(engine, settings, options=opts)
+        report["cpu_s"] = cpu_seconds() - before
+        reports.append(report)
+    return reports
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the parser processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> int:
@@ -99,7 +113,13 @@ def main() -> int:
         print(
             f"{len(urls)} feeds on 127.0.0.2-127.0.0.{len(urls) + 1}, +{args.delay * 1000:.0f} ms per response"
         )
+        load = os.getloadavg()
+        print(
+            f"load average before the runs: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs"
+        )
+        before = cpu_seconds()
         base_s, base_entries = baseline(urls)
+        base_cpu = cpu_seconds() - before
         first, second = crawl_twice(urls, args.host_delay)
     finally:
         stop.set()
@@ -109,18 +129,19 @@ def main() -> int:
         f"politeness: 2 connections per host, {args.host_delay:g} s between requests to a host, robots.txt checked"
     )
     print("feeds only: article pages are NOT fetched in this benchmark (fetch_pages=False)")
-    print(f"{'run':<34} {'seconds':>8} {'speed-up':>9}  details")
+    print(f"{'run':<34} {'seconds':>8} {'speed-up':>9} {'cpu s':>6}  details")
     print(
-        f"{'baseline: sequential feedparser.parse(url)':<34} {base_s:8.2f} {1:9.1f}x  entries={base_entries}"
+        f"{'baseline: sequential feedparser.parse(url)':<34} {base_s:8.2f} {1:9.1f}x "
+        f"{base_cpu:6.1f}  entries={base_entries}"
     )
     print(
         f"{'first crawl (empty database)':<34} {first['duration_s']:8.2f} "
-        f"{base_s / first['duration_s']:9.1f}x  fetched={t1['fetched']} new={t1['new']} failed={t1['failed']}"
+        f"{base_s / first['duration_s']:9.1f}x {first['cpu_s']:6.1f}  fetched={t1['fetched']} new={t1['new']} failed={t1['failed']}"
         f"{t1['failed_by_reason'] or ''}"
     )
     print(
         f"{'second crawl (all 304)':<34} {second['duration_s']:8.2f} "
-        f"{base_s / second['duration_s']:9.1f}x  not_modified={t2['not_modified']} new={t2['new']}"
+        f"{base_s / second['duration_s']:9.1f}x {second['cpu_s']:6.1f}  not_modified={t2['not_modified']} new={t2['new']}"
     )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

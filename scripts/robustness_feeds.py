@@ -27,9 +27,10 @@ import feedparser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pipeline.crawl import Target, feed_candidates, store_feed  # noqa: E402
+from bot.pipeline.crawl import Target, store_feed  # noqa: E402
 from bot.pipeline.feeds import FeedParseError, parse_feed  # noqa: E402
 from bot.pipeline.fetch import FetchResult  # noqa: E402
+from bot.pipeline.parse_worker import feed_candidates  # noqa: E402
 from bot.store.db import open_engine, session_scope  # noqa: E402
 from bot.store.models import Source  # noqa: E402
 

@@ -29,9 +29,10 @@ from bot.errors import UsageError
 from bot.http import MAX_FEED_BYTES, MAX_PAGE_BYTES, make_client
 from bot.pipeline import crawl_report
 from bot.pipeline.extract import extract_page
-from bot.pipeline.feeds import FeedParseError, ParsedFeed, parse_feed
+from bot.pipeline.feeds import FeedParseError, ParsedFeed
 from bot.pipeline.fetch import Fetcher, FetchResult
 from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
+from bot.pipeline.parse_worker import parse_candidates, warm_up
 from bot.store.db import session_scope
 from bot.store.models import Article, FetchState, Run, Source, utcnow
 
@@ -120,22 +121,6 @@ def _load_state(engine: Engine, source_id: int) -> FetchState | None:
 
 def _state_row(session: Any, source_id: int) -> FetchState:
     return session.get(FetchState, source_id) or FetchState(source_id=source_id)
-
-
-def feed_candidates(parsed: ParsedFeed) -> list[Candidate]:
-    """The feed's entries as identity candidates, canonical URL and hash already computed."""
-    return [
-        Candidate(
-            url=e.url,
-            title=e.title,
-            text=e.content or e.summary,
-            guid=e.guid,
-            summary=e.summary,
-            author=e.author,
-            published_at=e.published_at,
-        ).prepare()
-        for e in parsed.entries
-    ]
 
 
 def store_feed(
@@ -245,7 +230,7 @@ class _Crawl:
             ctx = multiprocessing.get_context("spawn")
             self.parsers = ProcessPoolExecutor(self.opts.parse_workers, mp_context=ctx)
             for _ in range(self.opts.parse_workers):
-                self.parsers.submit(_warm_up)
+                self.parsers.submit(warm_up)
 
     def stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -259,8 +244,10 @@ class _Crawl:
         kwargs = {"url": res.final_url, "content_type": res.headers.get("content-type", "")}
         loop = asyncio.get_running_loop()
         if len(body) >= POOL_PARSE_BYTES and self.parsers is not None:
-            return await loop.run_in_executor(self.parsers, _parse_call, body, kwargs, target.kind)
-        return await asyncio.to_thread(_parse_call, body, kwargs, target.kind)
+            return await loop.run_in_executor(
+                self.parsers, parse_candidates, body, kwargs, target.kind
+            )
+        return await asyncio.to_thread(parse_candidates, body, kwargs, target.kind)
 
     async def crawl_source(self, target: Target) -> dict[str, Any]:
         started = time.monotonic()
@@ -362,20 +349,6 @@ class _Crawl:
         self.db.shutdown(wait=True)
         if self.parsers is not None:
             self.parsers.shutdown(wait=True, cancel_futures=True)
-
-
-def _warm_up() -> None:
-    """Runs once in each parser process so its imports happen before the first feed."""
-
-
-def _parse_call(
-    body: bytes, kwargs: dict[str, Any], kind: str
-) -> tuple[ParsedFeed, list[Candidate]]:
-    """Parse and prepare candidates (runs in a worker process for big feeds)."""
-    parsed = parse_feed(body, kind=kind, **kwargs)
-    cands = feed_candidates(parsed)
-    parsed.entries = []  # the candidates carry everything; do not pickle the entries twice
-    return parsed, cands
 
 
 async def _crawl_all(

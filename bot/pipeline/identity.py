@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+if TYPE_CHECKING:  # the database layer loads lazily: parser processes import only what they use
+    from sqlmodel import Session
 
-from bot.store.models import Article, utcnow
+    from bot.store.models import Article
 
 TRACKING_PARAMS = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
@@ -122,6 +122,10 @@ class IdentityIndex:
     """Existing articles that a batch of candidates could match, loaded in a few queries."""
 
     def __init__(self, session: Session, source_id: int | None, candidates: list[Candidate]):
+        from sqlmodel import col, select
+
+        from bot.store.models import Article
+
         self.session = session
         self.source_id = source_id
         self.by_guid: dict[str, Any] = {}
@@ -164,6 +168,10 @@ class IdentityIndex:
         """Insert the batch's new rows in one executemany; returns how many."""
         if not self.pending:
             return 0
+        from sqlalchemy import insert
+
+        from bot.store.models import Article
+
         names = [f.name for f in fields(NewRow)]
         rows = [{name: getattr(r, name) for name in names} for r in self.pending]
         self.session.execute(insert(Article), rows)  # type: ignore[arg-type]
@@ -212,6 +220,8 @@ def upsert_candidate(
     ``new_fields`` are set only on a new row (text_source, extraction_status, ...). New rows are
     inserted by :meth:`IdentityIndex.flush`, which the caller runs before committing.
     """
+    from bot.store.models import Article, utcnow
+
     now = utcnow()
     digest = cand.hash
     row = index.match(cand)
