@@ -194,9 +194,10 @@ def aggregate_story(signals: Sequence[ArticleSignal]) -> dict[str, Any]:
     for s in sorted(signals, key=lambda s: -s.confidence):
         if s.label == label and s.subtype == subtype:
             for text in s.evidence[:2]:
-                evidence.append(
-                    {"article_id": s.article_id, "text": text, "attribution": s.attribution}
-                )
+                if all(e["text"] != text for e in evidence):  # copies of one wire story
+                    evidence.append(
+                        {"article_id": s.article_id, "text": text, "attribution": s.attribution}
+                    )
     return {
         "relevant": relevant,
         "topics": topics,
