@@ -176,3 +176,27 @@ def test_only_selected_sources_are_crawled(
     settings = settings_for(tmp_path, engine, feeds)
     report: dict[str, Any] = crawl_sources(engine, settings, slugs=["atom"], options=FAST)
     assert list(report["sources"]) == ["atom"] and http_server.hits("/feeds/rss2.xml") == 0
+
+
+def test_many_big_feeds_are_parsed_in_worker_processes(engine: Engine, tmp_path: Path) -> None:
+    # >= POOL_MIN_SOURCES sources with bodies >= POOL_PARSE_BYTES go through the process pool
+    with HTTPPeer() as server:
+        feeds = {}
+        for f in range(8):
+            items = "".join(
+                f"<item><guid>big-{f}-{n}</guid><title>Feed {f} item {n}</title>"
+                f"<link>{server.base}/p/{f}/{n}</link><description>{'word ' * 120}</description></item>"
+                for n in range(30)
+            )
+            body = (
+                f"<rss version='2.0'><channel><title>B{f}</title>{items}</channel></rss>".encode()
+            )
+            assert len(body) > 16 * 1024
+            server.route(f"/big{f}.xml", body=body, content_type="application/rss+xml")
+            feeds[f"big{f}"] = server.url(f"/big{f}.xml")
+        settings = settings_for(tmp_path, engine, feeds)
+        opts = CrawlOptions(host_delay_s=0.0, fetch_pages=False, parse_workers=2)
+        report = crawl_sources(engine, settings, options=opts)
+    assert report["totals"]["new"] == 240 and report["totals"]["failed"] == 0
+    rows = articles(engine)
+    assert len(rows) == 240 and len({r.content_hash for r in rows}) == 240
