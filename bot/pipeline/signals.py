@@ -107,6 +107,12 @@ def _pending_articles(
         select(Article, ArticleSignal)
         .join(ArticleSignal, ArticleSignal.article_id == Article.id, isouter=True)  # type: ignore[arg-type]
         .where(col(Article.id) > after_id)
+        .where(  # candidates only; the text hash decides (updated_at moves on every re-crawl)
+            col(ArticleSignal.article_id).is_(None)
+            | (col(ArticleSignal.classifier_version) != CLASSIFIER_VERSION)
+            | col(Article.updated_at).is_(None)
+            | (col(Article.updated_at) > col(ArticleSignal.computed_at))
+        )
         .order_by(Article.id)  # type: ignore[arg-type]
         .limit(BATCH * 4)
     ).all()

@@ -230,3 +230,24 @@ def test_market_move_story_is_neither_even_if_it_mentions_a_launch() -> None:
         "2026-01-20",
     )
     assert out["label"] == "neither"
+
+
+def test_recrawl_with_same_text_is_not_reclassified_but_new_text_is(engine: Engine) -> None:
+    _seed(engine)
+    settings = Settings.from_env()
+    emb = HashingEmbedder()
+    classify_pending(engine, settings, embedder=emb, now=NOW)
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    with session_scope(engine) as s:
+        for art in s.exec(select(Article)).all():
+            art.updated_at = later  # a re-crawl touched every row
+            s.add(art)
+    assert classify_pending(engine, settings, embedder=emb)["articles"]["classified"] == 0
+    with session_scope(engine) as s:
+        art = s.exec(select(Article).where(Article.title == SPORTS[0])).one()
+        art.title = "AI model wins chess tournament"
+        art.text = "An AI model beat grandmasters; the chatbot lab said it tops a benchmark."
+        art.updated_at = datetime.now(UTC) + timedelta(minutes=2)
+        s.add(art)
+    report = classify_pending(engine, settings, embedder=emb)
+    assert report["articles"]["classified"] == 1 and report["articles"]["relevant"] == 1
