@@ -41,7 +41,7 @@ COUNT = re.compile(
 )
 # measure cue words, checked near the figure (closest wins)
 _MEASURES = {
-    "valuation": ("valuation", "valued", "values", "value", "worth"),
+    "valuation": ("valuation", "valued", "values", "worth"),
     "funding": ("raised", "raise", "raises", "round", "funding", "series"),
     "revenue": ("revenue", "sales", "annualized", "annualised", "arr"),
     "investment": ("invest", "investment", "investing", "capex", "spend", "spending", "budget"),

@@ -84,3 +84,8 @@ def test_three_different_values_are_not_called_a_contradiction() -> None:
         "b": find_figures("It is valued at $5.05 trillion."),
     }
     assert find_contradictions(rounded, src) == []
+
+
+def test_market_value_swings_are_not_funding() -> None:
+    [fig] = find_figures("A selloff wiped out $357 billion in value on Thursday.")
+    assert fig.measure is None and kind_for("neither", None, fig) is None
