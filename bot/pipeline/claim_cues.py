@@ -31,6 +31,9 @@ PILOT = _re(
     r"trials?",
     r"trialling",
     r"trialing",
+    r"(?:in|limited|internal|closed) testing",
+    r"remains? in (?:testing|development|beta|preview)",
+    r"no (?:release|launch) date",
     r"experimental (?:feature|version|mode|release)",
     r"testing (?:it|the|a)",
     r"sandbox",
@@ -107,9 +110,12 @@ FORECAST = _re(
     r"warned",
     r"promised?",
     r"promises",
-    r"will (?:reach|grow|hit|be worth|surpass|double|triple|transform|replace|reshape|cure)",
+    r"will (?:grow|be worth|double|triple|transform|replace|reshape|cure)",
+    r"will (?:reach|hit|surpass|top|exceed) (?:\$|€|£|\d|about|around|nearly|more than|over)",
     r"could (?:reach|hit|grow|double|top|surpass|add|replace|automate)",
     r"anticipated?",
+    r"estimates? (?=(?:the|that|it|ai|a|an|\w+ will))",
+    r"will cost",
     r"(?:could|will|may|might) be worth",
     r"by the end of the (?:decade|year|century)",
     r"(?:set|poised|on track|expected|forecast|projected|likely) to (?:double|triple|grow|rise|reach|hit|surpass|top|exceed|increase|fall|decline|quadruple)",
@@ -187,6 +193,11 @@ BENCHMARK = _re(
     r"on par with (?:gpt|claude|gemini)",
     r"performs? comparably",
     r"trails?",
+    r"own evaluations?",
+    r"\d+(?:\.\d+)?\s?(?:%|percent) of (?:[\w-]+ ){0,3}(?:questions|problems|tasks|test cases|issues|exam)",
+    r"correctly",
+    r"simulated (?:\w+ )?environments?",
+    r"researchers (?:wrote|say|said|note|noted)",
     r"(?:published|released|posted) (?:a |the |new )?(?:paper|study|preprint|research)",
     r"(?:in|a) (?:lab|laboratory|controlled) (?:study|studies|setting|experiment)",
     r"as accurately as",
@@ -217,7 +228,8 @@ PROPOSAL = _re(
     r"omnibus",
     r"recommendations?",
     r"white paper",
-    r"calls? for",
+    r"call(?:s|ed|ing)? for",
+    r"treat(?:y|ies)",
     r"urg(?:e|es|ed)",
 )
 ANNOUNCE_WORK = _re(
@@ -316,6 +328,8 @@ OPERATING = _re(
     r"are available (?:to|for|on)",
     r"ready for action",
     r"in use",
+    r"(?:migrated|moved|switched|shifted) (?:[\w-]+ ){0,4}(?:to|onto)",
+    r"already (?:\w+ ){0,2}(?:migrated|moved|switched|deployed|adopted|integrated|rolled out|embedded)",
     r"now (?!that|is the|more|less|than|has|have|is|are|was|were)\w+(?:s|es)",
     r"now (?:write|take|handle|use|run|serve|process|answer|make|do|draft|review|power|resolve|route|screen|monitor|approve|generate|rely|depend)",
     r"switched on",
@@ -372,6 +386,8 @@ IN_FORCE = _re(
     r"comes? into (?:force|effect)",
     r"enter(?:s|ed)? into (?:force|application)",
     r"in force",
+    r"enforced (?:from|since|as of|on)",
+    r"(?:will be|to be) (?:enforced|applied|applicable)",
     r"(?:has|have) (?:applied|been in force|been in effect|been enforced)",
     r"in effect since",
     r"applied since",
@@ -534,7 +550,8 @@ AUTHORITY = _re(
 INTENT = re.compile(
     r"\b(?:intends? to|plans? to|will (?:be )?(?:available|launch|ship|roll|release|add|introduce|offer|"
     r"open|begin|start|arrive|expand|integrate|debut)|set to (?:launch|release|begin|open|debut|arrive)|slated|"
-    r"scheduled|coming (?:weeks|months|soon)|later this year|next year)\b",
+    r"scheduled|coming (?:weeks|months|soon)|later this year|next year|will (?:reach|come to|go to|be rolled out to) "
+    r"(?:\w+ )?(?:users|customers|subscribers|developers|everyone|all))\b",
     _F,
 )
 USAGE_REACHED = re.compile(

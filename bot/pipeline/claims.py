@@ -154,6 +154,7 @@ def classify_sentence(
         sc["funding"] *= 0.4
         sc["benchmark"] *= 0.5
         sc["announcement"] *= 0.4
+        sc["forecast"] *= 0.4
     if cue.KILLED.search(low):  # a vetoed or withdrawn bill is no longer a proposal
         sc["proposal"] = 0.0
     dates = find_dates(s)
