@@ -182,7 +182,7 @@ def _pending_pages(engine: Engine, source_id: int) -> list[tuple[int, str]]:
         q = select(Article.id, Article.url).where(
             Article.source_id == source_id, Article.extraction_status == "pending"
         )
-        return [(int(i), u) for i, u in session.exec(q).all()]
+        return [(int(i or 0), u) for i, u in session.exec(q).all()]
 
 
 def _store_extraction(engine: Engine, article_id: int, got: Any, reason: str | None) -> None:

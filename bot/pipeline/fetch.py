@@ -129,11 +129,11 @@ class Fetcher:
             return None  # unreachable robots.txt: the fetch itself reports the real problem
         parser = urllib.robotparser.RobotFileParser()
         if result.status in (401, 403):
-            parser.disallow_all = True
+            parser.disallow_all = True  # type: ignore[attr-defined]
         elif result.ok:
             parser.parse(result.body.decode("utf-8", "replace").splitlines())
         else:
-            parser.allow_all = True
+            parser.allow_all = True  # type: ignore[attr-defined]
         return parser
 
     async def allowed(self, url: str) -> bool:

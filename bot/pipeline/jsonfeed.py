@@ -42,7 +42,7 @@ def _author(item: dict[str, Any], feed: dict[str, Any]) -> str | None:
     names = [
         a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)
     ]
-    return ", ".join(n.strip() for n in names if n.strip()) or None
+    return ", ".join(n.strip() for n in names if n and n.strip()) or None
 
 
 def _str(value: Any) -> str:
