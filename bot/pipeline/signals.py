@@ -236,9 +236,11 @@ def update_stories(session: Session, touched: set[int], now: datetime) -> dict[s
     updated = ranked = 0
     for story in stories:
         arts = session.exec(select(Article).where(Article.story_id == story.id)).all()
+        # near-duplicates (one wire story republished) vote once, through their canonical article
+        voters = [a.id for a in arts if a.duplicate_of is None] or [a.id for a in arts]
         sigs = (
             session.exec(
-                select(ArticleSignal).where(col(ArticleSignal.article_id).in_([a.id for a in arts]))
+                select(ArticleSignal).where(col(ArticleSignal.article_id).in_(voters))
             ).all()
             if arts
             else []

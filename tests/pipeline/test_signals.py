@@ -251,3 +251,39 @@ def test_recrawl_with_same_text_is_not_reclassified_but_new_text_is(engine: Engi
         s.add(art)
     report = classify_pending(engine, settings, embedder=emb)
     assert report["articles"]["classified"] == 1 and report["articles"]["relevant"] == 1
+
+
+def test_near_duplicates_vote_once_through_their_canonical_article(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        story = Story(title="x", first_seen_at=NOW)
+        s.add(story)
+        s.flush()
+        canonical = Article(
+            url="https://a.example/1",
+            canonical_url="https://a.example/1",
+            content_hash="c1",
+            title=DEPLOYED[0],
+            text=DEPLOYED[1],
+            published_at=NOW,
+            story_id=story.id,
+        )
+        s.add(canonical)
+        s.flush()
+        for k in range(2):  # republished copies whose text reads as an announcement
+            s.add(
+                Article(
+                    url=f"https://b{k}.example/1",
+                    canonical_url=f"https://b{k}.example/1",
+                    content_hash=f"d{k}",
+                    title=ANNOUNCED[0],
+                    text=ANNOUNCED[1],
+                    published_at=NOW,
+                    story_id=story.id,
+                    duplicate_of=canonical.id,
+                )
+            )
+        story_id = story.id
+    classify_pending(engine, Settings.from_env(), embedder=HashingEmbedder(), now=NOW)
+    with session_scope(engine) as s:
+        got = s.get(Story, story_id)
+        assert got is not None and got.label == "deployment"
