@@ -1,0 +1,400 @@
+"""Stories: embed pending articles, merge near-duplicates, and link articles into stories.
+
+One run (:func:`cluster_pending`) takes the articles not yet in a story, oldest first, in batches.
+For each batch it loads the open stories (last seen within the horizon, ``BRIEFING_STORY_HORIZON``,
+default 30 days; an indexed query on ``stories.last_seen_at``, so the cost does not grow with the
+archive) and runs average linkage over the new articles plus those stories (one node each,
+weighted by size, never merged with each other). A new article that links to an open story joins
+it and the story keeps its id; the others form new stories, singletons included. Copies (see
+:mod:`bot.pipeline.dedup`) found among the articles of the rolling window (``BRIEFING_STORY_WINDOW``,
+default 72 h) join their original's story.
+
+Each batch is written in one transaction: a process killed mid-run loses that batch's work only,
+and the next run redoes it, so no story is lost, split or counted twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.pipeline.dedup import DedupItem, find_duplicates
+from bot.pipeline.embed import (
+    Embedder,
+    bytes_to_vector,
+    embed_pending,
+    load_embedder,
+    load_vectors,
+    vector_to_bytes,
+)
+from bot.pipeline.linkage import (
+    ENTITY_CHARS,
+    NEVER,
+    Background,
+    agglomerate,
+    entity_matrix,
+    estimate_background,
+    extract_entities,
+)
+from bot.pipeline.outlets import count_outlets
+from bot.store.db import session_scope
+from bot.store.models import Article, Embedding, Run, Story, utcnow
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """One configuration for all feeds (thresholds are in standard deviations above chance)."""
+
+    window_s: int = 72 * 3600
+    horizon_s: int = 30 * 86400
+    threshold: float = 3.25
+    entity_weight: float = 3.0
+    background_size: int = 1000
+    batch_size: int = 2000
+    n_keywords: int = 12
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClusterConfig:
+        """Read BRIEFING_STORY_WINDOW and BRIEFING_STORY_HORIZON (durations like 72h, 14d)."""
+        from bot.sources import parse_duration
+
+        values: dict[str, int] = {}
+        for name, key in (
+            ("BRIEFING_STORY_WINDOW", "window_s"),
+            ("BRIEFING_STORY_HORIZON", "horizon_s"),
+        ):
+            raw = settings.extra.get(name)
+            if raw:
+                try:
+                    values[key] = parse_duration(raw)
+                except ValueError as exc:
+                    raise ConfigError(f"{name}: {exc}") from None
+                if values[key] <= 0:
+                    raise ConfigError(f"{name}: must be positive, got {raw!r}")
+        return cls(**values)
+
+
+def _aware(ts: datetime | None) -> datetime | None:
+    if ts is not None and ts.tzinfo is None:
+        return ts.replace(tzinfo=UTC)
+    return ts
+
+
+def article_time(published_at: datetime | None, first_seen_at: datetime | None) -> datetime:
+    """When an article happened for clustering: published, else first seen, else now."""
+    return _aware(published_at) or _aware(first_seen_at) or utcnow()
+
+
+@dataclass
+class _Pending:
+    id: int
+    title: str
+    text: str
+    url: str
+    content_hash: str
+    at: datetime
+    vector: np.ndarray
+
+
+def _pending_batch(session: Session, model_id: str, limit: int) -> list[_Pending]:
+    order = func.coalesce(Article.published_at, Article.first_seen_at)
+    rows = session.execute(
+        select(
+            Article.id,
+            Article.title,
+            func.substr(Article.text, 1, 4000),
+            Article.summary,
+            Article.url,
+            Article.content_hash,
+            Article.published_at,
+            Article.first_seen_at,
+            Embedding.vector,
+        )  # fmt: skip
+        .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
+        .where(Article.story_id.is_(None))  # type: ignore[union-attr]
+        .order_by(order, Article.id)
+        .limit(limit)
+    ).all()
+    return [
+        _Pending(
+            aid, title or "", text or summary or "", url, ch, article_time(p, f), bytes_to_vector(v)
+        )
+        for aid, title, text, summary, url, ch, p, f, v in rows
+    ]
+
+
+def _background(session: Session, model_id: str, batch: list[_Pending], size: int) -> Background:
+    rows = session.execute(
+        select(Article.title, func.substr(Article.text, 1, ENTITY_CHARS), Embedding.vector)
+        .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
+        .where(Article.story_id.is_not(None))  # type: ignore[union-attr]
+        .order_by(Article.id.desc())  # type: ignore[union-attr]
+        .limit(size)
+    ).all()
+    vecs = [bytes_to_vector(v) for _, _, v in rows] + [p.vector for p in batch[:size]]
+    ents = [extract_entities(t, x) for t, x, _ in rows] + [
+        extract_entities(p.title, p.text) for p in batch[:size]
+    ]
+    return estimate_background(np.stack(vecs).astype(np.float32), ents)
+
+
+def _open_stories(session: Session, model_id: str, since: datetime) -> list[Story]:
+    return list(
+        session.scalars(
+            select(Story).where(Story.last_seen_at >= since, Story.model == model_id)  # type: ignore[operator]
+        ).all()
+    )
+
+
+def _window_items(session: Session, story_ids: list[int], since: datetime) -> list[DedupItem]:
+    if not story_ids:
+        return []
+    items: list[DedupItem] = []
+    for i in range(0, len(story_ids), 900):
+        rows = session.execute(
+            select(
+                Article.id,
+                Article.content_hash,
+                Article.title,
+                func.substr(Article.text, 1, 3000),
+                Article.duplicate_of,
+                Embedding.vector,
+            )  # fmt: skip
+            .join(Embedding, Embedding.article_id == Article.id)
+            .where(
+                Article.story_id.in_(story_ids[i : i + 900]),  # type: ignore[union-attr]
+                or_(Article.published_at >= since, Article.first_seen_at >= since),
+            )
+        ).all()
+        items += [
+            DedupItem(aid, ch, t or "", x or "", bytes_to_vector(v), dup)
+            for aid, ch, t, x, dup, v in rows
+        ]
+    return items
+
+
+def _similarities(
+    batch: list[_Pending], stories: list[Story], bg: Background, cfg: ClusterConfig
+) -> np.ndarray:
+    """Node similarity in z-units: stories first, then the new articles."""
+    s, p = len(stories), len(batch)
+    xs = np.stack([p_.vector for p_ in batch]).astype(np.float64) - bg.mean
+    cents = (
+        np.stack([bytes_to_vector(st.centroid) for st in stories]).astype(np.float64) - bg.mean  # type: ignore[arg-type]
+        if stories
+        else np.zeros((0, xs.shape[1]))
+    )
+    art_ents = [bg.entity_weights(extract_entities(a.title, a.text)) for a in batch]
+    story_ents = [bg.entity_weights(st.keywords or []) for st in stories]
+    sim = np.full((s + p, s + p), NEVER)
+    pp = (xs @ xs.T - bg.offset) / bg.scale + cfg.entity_weight * entity_matrix(art_ents)
+    times = np.array([a.at.timestamp() for a in batch])
+    pp[np.abs(times[:, None] - times[None, :]) > cfg.horizon_s] = NEVER
+    sim[s:, s:] = pp
+    if s:
+        ps = (xs @ cents.T - bg.offset) / bg.scale
+        ps += cfg.entity_weight * entity_matrix(art_ents, story_ents)
+        last = np.array([_aware(st.last_seen_at).timestamp() for st in stories])  # type: ignore[union-attr]
+        first = np.array([_aware(st.first_seen_at).timestamp() for st in stories])  # type: ignore[union-attr]
+        too_far = (times[:, None] - last[None, :] > cfg.horizon_s) | (
+            first[None, :] - times[:, None] > cfg.horizon_s
+        )
+        ps[too_far] = NEVER
+        sim[s:, :s] = ps
+        sim[:s, s:] = ps.T
+    return sim
+
+
+def _refresh_story(session: Session, story: Story, model_id: str, cfg: ClusterConfig) -> None:
+    """Recompute a story's title, keywords, counts, span and centroid from its articles."""
+    rows = session.execute(
+        select(
+            Article.id,
+            Article.title,
+            Article.url,
+            Article.published_at,
+            Article.first_seen_at,
+            func.substr(Article.text, 1, ENTITY_CHARS),
+        ).where(Article.story_id == story.id)  # fmt: skip
+    ).all()
+    vecs = load_vectors(session, [r[0] for r in rows], model_id)
+    rows = [r for r in rows if r[0] in vecs]
+    if not rows:
+        return
+    mat = np.stack([vecs[r[0]] for r in rows]).astype(np.float32)
+    centroid = mat.mean(axis=0)
+    central = rows[int((mat @ centroid).argmax())]
+    counts: dict[str, int] = {}
+    for r in rows:
+        for e in extract_entities(r[1], r[5]):
+            counts[e] = counts.get(e, 0) + 1
+    times = [article_time(r[3], r[4]) for r in rows]
+    story.title = central[1] or story.title
+    story.keywords = [e for e, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][
+        : cfg.n_keywords
+    ]
+    story.first_seen_at = min(times)
+    story.last_seen_at = max(times)
+    story.n_articles = len(rows)
+    story.n_outlets = count_outlets(r[2] for r in rows)
+    story.centroid = vector_to_bytes(centroid)
+    story.model = model_id
+    story.updated_at = utcnow()
+    session.add(story)
+
+
+def cluster_batch(
+    session: Session, batch: list[_Pending], model_id: str, cfg: ClusterConfig
+) -> dict[str, int]:
+    """Put one batch of new articles into stories (inside the caller's transaction)."""
+    t0 = min(a.at for a in batch)
+    stories = _open_stories(session, model_id, t0 - timedelta(seconds=cfg.horizon_s))
+    bg = _background(session, model_id, batch, cfg.background_size)
+    window_since = t0 - timedelta(seconds=cfg.window_s)
+    old = _window_items(
+        session,
+        [st.id for st in stories if _aware(st.last_seen_at) >= window_since],  # type: ignore[misc, operator]
+        window_since,
+    )
+    new = [DedupItem(a.id, a.content_hash, a.title, a.text, a.vector) for a in batch]
+    dups = find_duplicates(new, old)
+    story_of_old = {}
+    if dups:
+        ids = [c for c in set(dups.values())]
+        story_of_old = dict(
+            session.execute(select(Article.id, Article.story_id).where(Article.id.in_(ids))).all()  # type: ignore[union-attr]
+        )
+    nodes = [a for a in batch if a.id not in dups]
+    assign: dict[int, int] = {}  # article id -> story id
+    touched: dict[int, Story] = {}
+    new_stories = 0
+    if nodes:
+        sim = _similarities(nodes, stories, bg, cfg)
+        weights = np.array([max(st.n_articles, 1) for st in stories] + [1] * len(nodes), float)
+        labels = agglomerate(sim, weights, cfg.threshold)
+        s = len(stories)
+        story_for_label: dict[int, Story] = {int(labels[i]): stories[i] for i in range(s)}
+        for k, art in enumerate(nodes):
+            lab = int(labels[s + k])
+            story = story_for_label.get(lab)
+            if story is None:
+                story = Story(
+                    title=art.title, model=model_id, first_seen_at=art.at, last_seen_at=art.at
+                )
+                session.add(story)
+                session.flush()
+                story_for_label[lab] = story
+                new_stories += 1
+            assign[art.id] = story.id  # type: ignore[assignment]
+            touched[story.id] = story  # type: ignore[index]
+    now = utcnow()
+    for art in batch:
+        canonical = dups.get(art.id)
+        if canonical is not None:
+            sid = assign.get(canonical) or story_of_old.get(canonical)
+            if sid is None:  # the original is not in a story (yet): treat the copy as a story
+                story = Story(
+                    title=art.title, model=model_id, first_seen_at=art.at, last_seen_at=art.at
+                )
+                session.add(story)
+                session.flush()
+                sid, new_stories = story.id, new_stories + 1
+            assign[art.id] = sid  # type: ignore[assignment]
+            if sid not in touched:
+                touched[sid] = session.get(Story, sid)  # type: ignore[assignment, index]
+        session.execute(
+            update(Article)
+            .where(Article.id == art.id)
+            .values(story_id=assign[art.id], duplicate_of=canonical, clustered_at=now)
+        )
+    for story in touched.values():
+        _refresh_story(session, story, model_id, cfg)
+    existing = {st.id for st in stories}
+    attached = sum(1 for a in batch if assign[a.id] in existing)
+    return {
+        "articles": len(batch),
+        "duplicates": len(dups),
+        "new_stories": new_stories,
+        "attached": attached,
+        "stories_touched": len(touched),
+    }
+
+
+def cluster_pending(
+    engine: Engine,
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    stop: threading.Event | None = None,
+    config: ClusterConfig | None = None,
+) -> dict[str, Any]:
+    """Embed and cluster every article not yet in a story; returns the run report."""
+    cfg = config or ClusterConfig.from_settings(settings)
+    embedder = embedder or load_embedder(settings.embedding_model)
+    started = utcnow()
+    t_start = time.perf_counter()
+    with session_scope(engine) as session:
+        run = Run(kind="cluster", status="running", started_at=started)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    totals = {
+        "embedded": 0,
+        "articles": 0,
+        "duplicates": 0,
+        "new_stories": 0,
+        "attached": 0,
+        "stories_touched": 0,
+    }
+    emb = embed_pending(engine, embedder, stop=stop)
+    totals["embedded"] = emb["embedded"]
+    interrupted = False
+    while True:
+        if stop is not None and stop.is_set():
+            interrupted = True
+            break
+        with session_scope(engine) as session:
+            batch = _pending_batch(session, embedder.model_id, cfg.batch_size)
+            if not batch:
+                break
+            counts = cluster_batch(session, batch, embedder.model_id, cfg)
+        for key, value in counts.items():
+            totals[key] += value
+    finished = utcnow()
+    report: dict[str, Any] = {
+        "run_id": run_id,
+        "started_at": started.isoformat(),
+        "finished_at": finished.isoformat(),
+        "duration_s": round(time.perf_counter() - t_start, 3),
+        "model": embedder.model_id,
+        "interrupted": interrupted,
+        "totals": totals,
+    }
+    with session_scope(engine) as session:
+        row = session.get(Run, run_id)
+        if row is not None:
+            row.status = "interrupted" if interrupted else "ok"
+            row.finished_at = finished
+            row.report = report
+            session.add(row)
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """One line for the terminal: ``articles=40 embedded=40 duplicates=3 stories=+12 attached=9``."""
+    t = report["totals"]
+    line = (
+        f"articles={t['articles']} embedded={t['embedded']} duplicates={t['duplicates']} "
+        f"stories=+{t['new_stories']} attached={t['attached']} in {report['duration_s']:.1f}s"
+    )
+    return line + (" (interrupted)" if report.get("interrupted") else "")
