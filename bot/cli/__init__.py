@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.errors import BotError
 
 # Each module here defines `register(group)`; add a module to this list to add its commands.
-COMMAND_MODULES: list[str] = ["crawl", "runs", "importer", "sources", "search", "archive", "classify", "digest", "subscribers", "serve", "status"]
+COMMAND_MODULES: list[str] = ["crawl", "runs", "importer", "sources", "search", "archive", "classify", "digest", "subscribers", "serve", "status", "stories", "run"]
 
 
 class AppContext:
