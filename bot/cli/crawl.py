@@ -3,10 +3,44 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
 from bot.cli import AppContext, pass_app
+from bot.errors import BotError
+
+
+class CrawlInterrupted(BotError):
+    """The crawl stopped early on a signal (its report is printed and stored)."""
+
+    exit_code = 130
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """SIGINT/SIGTERM set the returned event (finish current items, then stop); twice aborts."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handle(signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo("briefing: stopping after the current items (again to abort)", err=True)
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.command("crawl")
@@ -22,8 +56,11 @@ def crawl_command(app: AppContext, slugs: tuple[str, ...], as_json: bool) -> Non
     from bot.sources import load_sources
 
     load_sources(app.settings.sources_path)  # a broken file stops here, before the database opens
-    report = crawl_sources(app.engine, app.settings, slugs=list(slugs) or None)
+    with stop_on_signals() as stop:
+        report = crawl_sources(app.engine, app.settings, slugs=list(slugs) or None, stop=stop)
     click.echo(json.dumps(report, default=str) if as_json else format_report(report))
+    if report["status"] == "interrupted":
+        raise CrawlInterrupted("crawl interrupted; the next run picks up the remaining work")
 
 
 def register(group: click.Group) -> None:

@@ -182,3 +182,37 @@ def test_sigkill_mid_crawl_loses_nothing_and_duplicates_nothing(tmp_path: Path) 
     assert count(db, "select count(distinct guid) from articles") == total
     assert count(db, "select count(*) from articles where extraction_status='ok'") == total
     assert report["totals"]["new"] + stored == total  # the re-run added exactly what was missing
+
+
+def test_sigterm_stops_gracefully_with_an_interrupted_report(tmp_path: Path) -> None:
+    make_site(tmp_path / "site", 2, 20)
+    db = tmp_path / "stop.db"
+    with HTTPPeer(tmp_path / "site", delay_s=0.2) as server:
+        sources = write_sources(
+            tmp_path / "sources.yaml", {f"f{f}": server.url(f"/feeds/f{f}.xml") for f in range(2)}
+        )
+        env = {
+            **os.environ,
+            "BRIEFING_DATABASE_URL": f"sqlite:///{db}",
+            "BRIEFING_SOURCES": str(sources),
+            "BRIEFING_ALLOW_PRIVATE_NETWORKS": "1",
+            "BRIEFING_CRAWL_HOST_DELAY": "0",
+        }
+        cmd = [sys.executable, "-m", "bot", "crawl", "--json"]
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if count(db, "select count(*) from articles where extraction_status='ok'") >= 2:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    report = json.loads(out)
+    assert report["status"] == "interrupted" and report["totals"]["new"] == 40
+    assert 2 <= report["totals"]["extracted"] < 40  # stopped after the pages in flight
+    assert b"stopping after the current items" in err
+    assert count(db, "select count(*) from runs where status='interrupted'") == 1
+    assert count(db, "select count(*) from articles where extraction_status='pending'") > 0
