@@ -275,6 +275,8 @@ def main() -> int:
     print(f"database: {size / 1e6:,.0f} MB  vector index files: {idx_size / 1e6:,.0f} MB")
     print(f"index sync+HNSW build: {index_s:.1f} s   numpy exact load: {exact_load_s:.1f} s")
     print(f"HNSW recall@10 vs exact (unfiltered): {statistics.mean(recalls):.3f}")
+    la1, la5, la15 = os.getloadavg()
+    print(f"load average (1, 5, 15 min) on {os.cpu_count()} cores: {la1:.1f} {la5:.1f} {la15:.1f}")
     print(f"query encoder: {'all-MiniLM-L6-v2 (real)' if embedder.model else 'none (--no-model)'}")
     print(f"{'mode (with filters)':32} {'p50 ms':>8} {'p95 ms':>8} {'n':>5}")
     for mode, times in results.items():
