@@ -62,19 +62,22 @@ def search_keyword(
     return _pg_search(conn, query, filters, limit)
 
 
-def keyword_matches(conn: Connection, query: str, cap: int) -> list[tuple[int, float]] | None:
-    """All FTS5 matches (article_id, score), unfiltered and unordered; None beyond ``cap``."""
+def keyword_matches(conn: Connection, query: str, cap: int) -> list[tuple[int, float]]:
+    """FTS5 matches (article_id, bm25 score), unfiltered and unordered.
+
+    All terms must match; when no article has them all, any term may. At most ``cap`` matches,
+    the newest (highest ids) first: bm25 is then computed for those only, which bounds the cost
+    of queries made of very common words.
+    """
     if not split_query(query):
         return []
+    sql = text(
+        "SELECT rowid, bm25(articles_fts, 4.0, 2.0, 1.0) FROM articles_fts "
+        "WHERE articles_fts MATCH :q ORDER BY rowid DESC LIMIT :cap"
+    )
     hits: list[tuple[int, float]] = []
     for op in ("AND", "OR"):
-        sql = text(
-            "SELECT rowid, bm25(articles_fts, 4.0, 2.0, 1.0) FROM articles_fts "
-            "WHERE articles_fts MATCH :q LIMIT :cap"
-        )
-        rows = conn.execute(sql, {"q": fts5_expression(query, op), "cap": cap + 1}).all()
-        if len(rows) > cap:
-            return None
+        rows = conn.execute(sql, {"q": fts5_expression(query, op), "cap": cap}).all()
         hits = [(int(r[0]), -float(r[1])) for r in rows]
         if hits or len(split_query(query)) == 1:
             break

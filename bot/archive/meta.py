@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from bot.archive.filters import SearchFilters
 from bot.store.models import Article, ArticleSignal, Source, Story
 
-MAX_AGE_S = 60.0
+MAX_AGE_S = 120.0
 NO_DATE = np.iinfo(np.int64).min
 
 
@@ -147,14 +147,31 @@ class ArchiveMeta:
 
 _CACHE: dict[str, ArchiveMeta] = {}
 _LOCK = threading.Lock()
+_RELOADING: set[str] = set()
 
 
 def get_meta(engine: Engine) -> ArchiveMeta:
-    """The process-wide filter arrays of this database, reloaded when older than MAX_AGE_S."""
+    """The process-wide filter arrays of this database.
+
+    Loaded once; when older than MAX_AGE_S they are reloaded in a background thread while the
+    current arrays keep serving (articles stored since the load are checked in SQL).
+    """
     key = str(engine.url)
     with _LOCK:
         meta = _CACHE.get(key)
-        if meta is None or time.monotonic() - meta.loaded_at > MAX_AGE_S:
-            meta = ArchiveMeta().load(engine)
-            _CACHE[key] = meta
+        if meta is None:
+            meta = _CACHE[key] = ArchiveMeta().load(engine)
+        elif time.monotonic() - meta.loaded_at > MAX_AGE_S and key not in _RELOADING:
+            _RELOADING.add(key)
+            threading.Thread(target=_reload, args=(engine, key), daemon=True).start()
         return meta
+
+
+def _reload(engine: Engine, key: str) -> None:
+    try:
+        fresh = ArchiveMeta().load(engine)
+        with _LOCK:
+            _CACHE[key] = fresh
+    finally:
+        with _LOCK:
+            _RELOADING.discard(key)

@@ -31,7 +31,7 @@ RRF_K = 60
 SEMANTIC_MIN_SCORE = 0.2
 EXACT_CAP = 50_000  # a filtered set this small is searched exactly
 WIDE_K = 20_000
-KEYWORD_CAP = 200_000  # keyword matches ranked and filtered in memory
+KEYWORD_CAP = 5_000  # newest keyword matches ranked and filtered in memory
 MODES = ("hybrid", "keyword", "semantic")
 _INDEXES: dict[tuple[str, str], VectorIndex] = {}
 _INDEX_LOCK = threading.Lock()
@@ -296,12 +296,9 @@ def _keyword(
     engine: Engine, query: str, filters: SearchFilters, depth: int, flt: _Filter | None
 ) -> list[tuple[int, float]]:
     with engine.connect() as conn:
-        if flt is None:  # PostgreSQL, or no filters: the database ranks and filters
-            return search_keyword(conn, query, filters, depth)
+        if engine.dialect.name != "sqlite" or (filters.active and flt is None):
+            return search_keyword(conn, query, filters, depth)  # the database filters and ranks
         matches = keyword_matches(conn, query, KEYWORD_CAP)
-    if matches is None:  # too many matches to rank here: let the database do it
-        with engine.connect() as conn:
-            return search_keyword(conn, query, filters, depth)
     passed = _passing(engine, matches, filters, flt)
     passed.sort(key=lambda h: -h[1])
     return passed[:depth]

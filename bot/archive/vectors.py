@@ -27,7 +27,7 @@ from bot.store.models import Embedding
 
 log = logging.getLogger(__name__)
 ANN_THRESHOLD = 20_000
-SYNC_EVERY_S = 5.0
+SYNC_EVERY_S = 30.0
 
 
 def index_dir(home: Path, database_url: str, model_id: str) -> Path:
