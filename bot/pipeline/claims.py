@@ -157,7 +157,7 @@ def classify_sentence(
         sc["forecast"] *= 0.4
     if cue.KILLED.search(low):  # a vetoed or withdrawn bill is no longer a proposal
         sc["proposal"] = 0.0
-    dates = find_dates(s)
+    dates = find_dates(s) if in_force or proposal else []  # dates matter only for rules
     if in_force or (proposal and dates):
         later = [d for d in dates if published is not None and d > published]
         if later:  # "took effect on <date after publication>": scheduled, not in force

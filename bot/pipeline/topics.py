@@ -147,8 +147,9 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     if not phrases:
         return None
-    alts = sorted({re.escape(p) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<![\w.])(?:" + "|".join(alts) + r")(?![\w])", re.IGNORECASE)
+    # lower-case phrases matched against lower-cased text: twice as fast as IGNORECASE here
+    alts = sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(alts) + r")(?![\w])")
 
 
 @dataclass
@@ -193,7 +194,7 @@ class TopicClassifier:
 
     def has_ai_term(self, text: str) -> bool:
         """Whether the text mentions any of the taxonomy's AI terms."""
-        return self.ai_re is None or bool(self.ai_re.search(text))
+        return self.ai_re is None or bool(self.ai_re.search(text.lower()))
 
     def is_about_ai(self, text: str, off_topic: float = 1.0) -> bool:
         """AI is the subject, not a passing mention: an AI term in the first line (the headline),
@@ -201,6 +202,7 @@ class TopicClassifier:
         that is sure the text is on-topic. A seller tip that mentions an AI feature once is not."""
         if self.ai_re is None:
             return True
+        text = text.lower()
         hits = len(self.ai_re.findall(text))
         if hits == 0:
             return False
@@ -210,8 +212,9 @@ class TopicClassifier:
 
     def keyword_shares(self, text: str) -> np.ndarray:
         """Per topic, its share of all keyword hits in ``text`` (zeros when none)."""
+        low = text.lower()
         counts = np.array(
-            [len(r.findall(text)) if r is not None else 0 for r in self.keyword_res], dtype=float
+            [len(r.findall(low)) if r is not None else 0 for r in self.keyword_res], dtype=float
         )
         total = counts.sum()
         return counts / total if total else counts
