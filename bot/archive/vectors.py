@@ -28,6 +28,7 @@ from bot.store.models import Embedding
 log = logging.getLogger(__name__)
 ANN_THRESHOLD = 20_000
 SYNC_EVERY_S = 30.0
+FULL_CHECK_EVERY_S = 600.0
 
 
 def index_dir(home: Path, database_url: str, model_id: str) -> Path:
@@ -52,6 +53,8 @@ class VectorIndex:
         self._order: np.ndarray | None = None
         self._sorted = np.zeros(0, dtype=np.int64)
         self._checked_at = 0.0
+        self._full_checked_at = -FULL_CHECK_EVERY_S
+        self.synced_max_id: int | None = None
         if directory is not None:
             self._load()
 
@@ -67,6 +70,7 @@ class VectorIndex:
             self.vecs = np.load(self.directory / "vectors.npy")
             self.synced_count = int(meta["count"])
             self.synced_until = meta.get("until")
+            self.synced_max_id = meta.get("max_id")
             hnsw_path = self.directory / "hnsw.bin"
             if meta.get("hnsw") and hnsw_path.exists():
                 self._hnsw = self._open_hnsw(hnsw_path, len(self.ids))
@@ -93,6 +97,7 @@ class VectorIndex:
             "model": self.model_id,
             "count": self.synced_count,
             "until": self.synced_until,
+            "max_id": self.synced_max_id,
             "hnsw": self._hnsw is not None,
         }
         tmp_m = self.directory / f".meta.{os.getpid()}.tmp"
@@ -113,13 +118,25 @@ class VectorIndex:
         if not force and now - self._checked_at < SYNC_EVERY_S:
             return len(self.ids)
         self._checked_at = now
+        where = Embedding.model == self.model_id
+        if not force and now - self._full_checked_at < FULL_CHECK_EVERY_S:
+            # Cheap check (primary-key index only): new or deleted rows change count or max id.
+            with engine.connect() as conn:
+                count, max_id = conn.execute(
+                    select(func.count(), func.max(Embedding.article_id)).where(where)
+                ).one()
+            if count == self.synced_count and max_id == self.synced_max_id:
+                return len(self.ids)
+        # Full check: also re-embedded rows (created_at scans the table; not done every time).
+        self._full_checked_at = now
         with engine.connect() as conn:
-            count, until = conn.execute(
-                select(func.count(), func.max(Embedding.created_at)).where(
-                    Embedding.model == self.model_id
-                )
+            count, until, max_id = conn.execute(
+                select(
+                    func.count(), func.max(Embedding.created_at), func.max(Embedding.article_id)
+                ).where(where)
             ).one()
         until_s = _iso(until)
+        self.synced_max_id = max_id
         if count == self.synced_count and until_s == self.synced_until:
             return len(self.ids)
         if count < self.synced_count or self.synced_until is None or until_s is None:
