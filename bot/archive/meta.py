@@ -9,18 +9,20 @@ an article's own signal decides its topic and label; the story's applies when it
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from bot.archive.filters import SearchFilters
 from bot.store.models import Article, ArticleSignal, Source, Story
 
-MAX_AGE_S = 120.0
+MAX_AGE_S = 30.0
 NO_DATE = np.iinfo(np.int64).min
 
 
@@ -45,10 +47,10 @@ class ArchiveMeta:
         self.topic_bits: dict[str, int] = {}
         self.sources: dict[str, int] = {}
         self.loaded_at = 0.0
+        self.read_at = datetime.now(UTC)
 
-    def load(self, engine: Engine) -> ArchiveMeta:
-        """Read the filter columns of all articles (one query, streamed)."""
-        stmt = (
+    def _statement(self) -> Any:
+        return (
             select(
                 Article.id,
                 Article.published_at,
@@ -65,22 +67,13 @@ class ArchiveMeta:
             .outerjoin(Story, Story.id == Article.story_id)  # type: ignore[arg-type]
             .order_by(Article.id)  # type: ignore[arg-type]
         )
+
+    def _read(self, engine: Engine, stmt: Any) -> tuple[np.ndarray, ...]:
         ids, pub, src, lab, top = [], [], [], [], []
         with engine.connect() as conn:
             self.sources = {slug: sid for sid, slug in conn.execute(select(Source.id, Source.slug))}
             result = conn.execute(stmt.execution_options(yield_per=50_000))
-            for (
-                aid,
-                published,
-                source_id,
-                has_sig,
-                slabel,
-                stopic,
-                stopics,
-                tlabel,
-                ttopic,
-                ttopics,
-            ) in result:
+            for aid, published, source_id, has_sig, slabel, stopic, stopics, tlabel, ttopic, ttopics in result:  # fmt: skip
                 ids.append(aid)
                 pub.append(_epoch(published))
                 src.append(source_id if source_id is not None else -1)
@@ -90,11 +83,52 @@ class ArchiveMeta:
                     label, names = tlabel, [ttopic, *(ttopics or [])]
                 lab.append(self._code(label))
                 top.append(self._bits(names))
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self.published = np.asarray(pub, dtype=np.int64)
-        self.source = np.asarray(src, dtype=np.int32)
-        self.label = np.asarray(lab, dtype=np.int16)
-        self.topics = np.asarray(top, dtype=np.int64)
+        return (
+            np.asarray(ids, dtype=np.int64), np.asarray(pub, dtype=np.int64),
+            np.asarray(src, dtype=np.int32), np.asarray(lab, dtype=np.int16),
+            np.asarray(top, dtype=np.int64),
+        )  # fmt: skip
+
+    def load(self, engine: Engine) -> ArchiveMeta:
+        """Read the filter columns of all articles (one query, streamed)."""
+        self.read_at = datetime.now(UTC)
+        self.ids, self.published, self.source, self.label, self.topics = self._read(
+            engine, self._statement()
+        )
+        self.loaded_at = time.monotonic()
+        return self
+
+    def refresh(self, engine: Engine) -> ArchiveMeta:
+        """Read only articles added or changed since the last read (the database filters)."""
+        since = self.read_at - timedelta(seconds=5)
+        max_id = int(self.ids[-1]) if len(self.ids) else 0
+        stmt = self._statement().where(
+            or_(
+                Article.id > max_id,  # type: ignore[operator]
+                Article.updated_at > since,  # type: ignore[operator]
+                Article.clustered_at > since,  # type: ignore[operator]
+                ArticleSignal.computed_at > since,  # type: ignore[operator]
+                Story.signals_at > since,  # type: ignore[operator]
+                Story.updated_at > since,  # type: ignore[operator]
+            )
+        )
+        read_at = datetime.now(UTC)
+        ids, pub, src, lab, top = self._read(engine, stmt)
+        old = ids <= max_id
+        if old.any():
+            pos = np.searchsorted(self.ids, ids[old])
+            hit = self.ids[np.minimum(pos, len(self.ids) - 1)] == ids[old]
+            at = pos[hit]
+            for arr, new in ((self.published, pub), (self.source, src), (self.label, lab), (self.topics, top)):  # fmt: skip
+                arr[at] = new[old][hit]
+        fresh = ~old
+        if fresh.any():
+            self.ids = np.concatenate([self.ids, ids[fresh]])
+            self.published = np.concatenate([self.published, pub[fresh]])
+            self.source = np.concatenate([self.source, src[fresh]])
+            self.label = np.concatenate([self.label, lab[fresh]])
+            self.topics = np.concatenate([self.topics, top[fresh]])
+        self.read_at = read_at
         self.loaded_at = time.monotonic()
         return self
 
@@ -169,7 +203,9 @@ def get_meta(engine: Engine) -> ArchiveMeta:
 
 def _reload(engine: Engine, key: str) -> None:
     try:
-        fresh = ArchiveMeta().load(engine)
+        with _LOCK:
+            current = _CACHE[key]
+        fresh = copy.deepcopy(current).refresh(engine)  # readers keep the old arrays meanwhile
         with _LOCK:
             _CACHE[key] = fresh
     finally:
