@@ -215,42 +215,46 @@ def _similarities(
     return sim
 
 
-def _refresh_story(session: Session, story: Story, model_id: str, cfg: ClusterConfig) -> None:
-    """Recompute a story's title, keywords, counts, span and centroid from its articles."""
-    rows = session.execute(
-        select(
-            Article.id,
-            Article.title,
-            Article.url,
-            Article.published_at,
-            Article.first_seen_at,
-            func.substr(Article.text, 1, ENTITY_CHARS),
-        ).where(Article.story_id == story.id)  # fmt: skip
-    ).all()
-    vecs = load_vectors(session, [r[0] for r in rows], model_id)
-    rows = [r for r in rows if r[0] in vecs]
-    if not rows:
-        return
-    mat = np.stack([vecs[r[0]] for r in rows]).astype(np.float32)
-    centroid = mat.mean(axis=0)
-    central = rows[int((mat @ centroid).argmax())]
-    counts: dict[str, int] = {}
-    for r in rows:
-        for e in extract_entities(r[1], r[5]):
-            counts[e] = counts.get(e, 0) + 1
-    times = [article_time(r[3], r[4]) for r in rows]
-    story.title = central[1] or story.title
-    story.keywords = [e for e, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][
-        : cfg.n_keywords
-    ]
-    story.first_seen_at = min(times)
-    story.last_seen_at = max(times)
-    story.n_articles = len(rows)
-    story.n_outlets = count_outlets(r[2] for r in rows)
-    story.centroid = vector_to_bytes(centroid)
-    story.model = model_id
-    story.updated_at = utcnow()
-    session.add(story)
+def _refresh_stories(
+    session: Session, stories: list[Story], model_id: str, cfg: ClusterConfig
+) -> None:
+    """Recompute title, keywords, counts, span and centroid of stories from their articles."""
+    by_story: dict[int, list[Any]] = {st.id: [] for st in stories}  # type: ignore[misc]
+    ids = list(by_story)
+    for i in range(0, len(ids), 900):
+        rows = session.execute(
+            select(
+                Article.id, Article.story_id, Article.title, Article.url, Article.published_at,
+                Article.first_seen_at, func.substr(Article.text, 1, ENTITY_CHARS),
+            ).where(Article.story_id.in_(ids[i : i + 900]))  # type: ignore[union-attr]
+        ).all()  # fmt: skip
+        for row in rows:
+            by_story[row[1]].append(row)
+    vecs = load_vectors(session, [r[0] for rows in by_story.values() for r in rows], model_id)
+    now = utcnow()
+    for story in stories:
+        rows = [r for r in by_story[story.id] if r[0] in vecs]  # type: ignore[index]
+        if not rows:
+            continue
+        mat = np.stack([vecs[r[0]] for r in rows]).astype(np.float32)
+        centroid = mat.mean(axis=0)
+        central = rows[int((mat @ centroid).argmax())]
+        counts: dict[str, int] = {}
+        for r in rows:
+            for e in extract_entities(r[2], r[6]):
+                counts[e] = counts.get(e, 0) + 1
+        times = [article_time(r[4], r[5]) for r in rows]
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        story.title = central[2] or story.title
+        story.keywords = [e for e, _ in ranked[: cfg.n_keywords]]
+        story.first_seen_at = min(times)
+        story.last_seen_at = max(times)
+        story.n_articles = len(rows)
+        story.n_outlets = count_outlets(r[3] for r in rows)
+        story.centroid = vector_to_bytes(centroid)
+        story.model = model_id
+        story.updated_at = now
+        session.add(story)
 
 
 def cluster_batch(
@@ -298,6 +302,7 @@ def cluster_batch(
             assign[art.id] = story.id  # type: ignore[assignment]
             touched[story.id] = story  # type: ignore[index]
     now = utcnow()
+    changes: list[dict[str, Any]] = []
     for art in batch:
         canonical = dups.get(art.id)
         if canonical is not None:
@@ -312,13 +317,16 @@ def cluster_batch(
             assign[art.id] = sid  # type: ignore[assignment]
             if sid not in touched:
                 touched[sid] = session.get(Story, sid)  # type: ignore[assignment, index]
-        session.execute(
-            update(Article)
-            .where(Article.id == art.id)
-            .values(story_id=assign[art.id], duplicate_of=canonical, clustered_at=now)
+        changes.append(
+            {
+                "id": art.id,
+                "story_id": assign[art.id],
+                "duplicate_of": canonical,
+                "clustered_at": now,
+            }
         )
-    for story in touched.values():
-        _refresh_story(session, story, model_id, cfg)
+    session.execute(update(Article), changes)  # bulk UPDATE by primary key
+    _refresh_stories(session, list(touched.values()), model_id, cfg)
     existing = {st.id for st in stories}
     attached = sum(1 for a in batch if assign[a.id] in existing)
     return {

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 ENTITY_CHARS = 1500
 _ENTITY_RE = re.compile(r"\b(?:[A-Z][\w'’.-]*[\w]|\d[\d,.]*\d|\d)\b")
@@ -101,16 +102,17 @@ def entity_matrix(
         for e in d:
             vocab.setdefault(e, len(vocab))
 
-    def dense(ds: Sequence[dict[str, float]]) -> np.ndarray:
-        out = np.zeros((len(ds), max(len(vocab), 1)), dtype=np.float32)
-        for i, d in enumerate(ds):
-            for e, w in d.items():
-                out[i, vocab[e]] = w
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
+    def sparse(ds: Sequence[dict[str, float]]) -> csr_matrix:
+        indptr, indices, data = [0], [], []
+        for d in ds:
+            norm = math.sqrt(sum(w * w for w in d.values())) or 1.0
+            indices += [vocab[e] for e in d]
+            data += [w / norm for w in d.values()]
+            indptr.append(len(indices))
+        shape = (len(ds), max(len(vocab), 1))
+        return csr_matrix((np.asarray(data, np.float32), indices, indptr), shape=shape)
 
-    return dense(rows) @ dense(cols).T
+    return np.asarray((sparse(rows) @ sparse(cols).T).todense())
 
 
 def agglomerate(sim: np.ndarray, weights: np.ndarray, threshold: float) -> np.ndarray:
