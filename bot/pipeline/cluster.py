@@ -57,7 +57,7 @@ class ClusterConfig:
 
     window_s: int = 72 * 3600
     horizon_s: int = 30 * 86400
-    threshold: float = 3.25
+    threshold: float = 3.5
     entity_weight: float = 3.0
     background_size: int = 1000
     batch_size: int = 2000

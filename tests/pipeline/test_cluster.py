@@ -188,4 +188,7 @@ def test_quality_floor_on_committed_fixture_with_the_real_model(sqlite_url: str)
     assert f1 >= FLOOR, f"BCubed F1 {f1:.3f} fell below the pinned floor {FLOOR}"
 
 
-FLOOR = 0.90  # measured value and the command are in the docstring of this module's report
+# Measured 1.000 on 2026-11-22 with the shipped config (threshold 3.5 sd, 30-day horizon):
+#   python scripts/eval_clustering.py tests/fixtures/stories/articles.jsonl
+# pinned slightly below, so one wrong link among 24 articles still passes but two do not.
+FLOOR = 0.95
