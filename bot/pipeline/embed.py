@@ -86,7 +86,11 @@ class SentenceTransformerEmbedder:
                     f"BRIEFING_EMBEDDING_MODEL: cannot load model {path!r}: {exc}"
                 ) from exc
             model.max_seq_length = min(self.max_seq_length, model.max_seq_length or 10**6)
-            self.dim = int(model.get_sentence_embedding_dimension() or 0)
+            # sentence-transformers >= 5 renamed the method; support both
+            get_dim = getattr(model, "get_embedding_dimension", None) or (
+                model.get_sentence_embedding_dimension
+            )
+            self.dim = int(get_dim() or 0)
             self._model = model
             return model
 
