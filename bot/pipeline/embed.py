@@ -201,7 +201,15 @@ def _stale_ids(engine: Engine, model_id: str, *, only_unclustered: bool, after_i
             .limit(limit)
         )
         if only_unclustered:
-            query = query.where(Article.story_id.is_(None))  # type: ignore[union-attr]
+            # Through the story_id index: ordering by id alone would scan the whole archive.
+            ids = sorted(
+                session.scalars(
+                    select(Article.id).where(Article.story_id.is_(None), Article.id > after_id)  # type: ignore[union-attr]
+                ).all()
+            )[:limit]
+            if not ids:
+                return []
+            query = query.where(Article.id.in_(ids))  # type: ignore[union-attr]
         return session.execute(query).all()
 
 
