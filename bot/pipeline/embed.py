@@ -202,11 +202,9 @@ def _stale_ids(engine: Engine, model_id: str, *, only_unclustered: bool, after_i
         )
         if only_unclustered:
             # Through the story_id index: ordering by id alone would scan the whole archive.
-            ids = sorted(
-                session.scalars(
-                    select(Article.id).where(Article.story_id.is_(None), Article.id > after_id)  # type: ignore[union-attr]
-                ).all()
-            )[:limit]
+            # (no "id > after_id" in SQL: SQLite would then prefer a rowid range scan)
+            pending = session.scalars(select(Article.id).where(Article.story_id.is_(None))).all()  # type: ignore[union-attr]
+            ids = sorted(i for i in pending if i > after_id)[:limit]
             if not ids:
                 return []
             query = query.where(Article.id.in_(ids))  # type: ignore[union-attr]
