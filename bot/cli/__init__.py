@@ -7,7 +7,6 @@ configuration (including a broken sources.yaml); 130 interrupted.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from functools import cached_property
 
@@ -18,7 +17,21 @@ from bot.config import Settings
 from bot.errors import BotError
 
 # Each module here defines `register(group)`; add a module to this list to add its commands.
-COMMAND_MODULES: list[str] = ["crawl", "runs", "importer", "sources", "search", "archive", "classify", "digest", "subscribers", "serve", "status", "stories", "run"]
+COMMAND_MODULES: list[str] = [
+    "crawl",
+    "runs",
+    "importer",
+    "sources",
+    "search",
+    "archive",
+    "classify",
+    "digest",
+    "subscribers",
+    "serve",
+    "status",
+    "stories",
+    "run",
+]
 
 
 class AppContext:
@@ -69,7 +82,7 @@ for _name in COMMAND_MODULES:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; turns BotError into one message and an exit code."""
     try:
-        cli.main(args=argv, prog_name="briefing", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="briefing", standalone_mode=False)
     except BotError as exc:
         click.echo(f"briefing: error: {exc}", err=True)
         return exc.exit_code
@@ -86,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    # standalone_mode=False returns the exit code of ctx.exit(n) instead of raising
+    return rv if isinstance(rv, int) else 0
 
 
 def run() -> None:

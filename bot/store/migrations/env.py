@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlmodel import SQLModel
 
 import bot.store.models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 
@@ -15,9 +15,7 @@ SHADOW_PREFIXES = ("articles_fts", "stories_fts", "apscheduler")
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    if type_ == "table" and name and name.startswith(SHADOW_PREFIXES):
-        return False
-    return True
+    return not (type_ == "table" and name and name.startswith(SHADOW_PREFIXES))
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
