@@ -7,9 +7,8 @@ A date without a time is midnight UTC; ``--until 2026-01-31`` includes that whol
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, cast, exists, or_, select
@@ -21,32 +20,9 @@ from bot.store.models import Article
 from bot.store.models import ArticleSignal as _ArticleSignal
 from bot.store.models import Source as _Source
 from bot.store.models import Story as _Story
+from bot.timeparse import parse_when
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 LABEL_ALIASES = {"deployed": "deployment", "deploy": "deployment", "announced": "hype"}
-
-
-def parse_when(
-    value: str, *, flag: str, now: datetime | None = None, end: bool = False
-) -> datetime:
-    """Parse ``2d`` / ``2026-01-31`` / ISO 8601 into a UTC datetime, or raise UsageError naming ``flag``."""
-    now = now or datetime.now(UTC)
-    m = _RELATIVE.match(value)
-    if m:
-        return now - timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2).lower()])
-    text = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            day = date.fromisoformat(text)
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{flag}: cannot parse date {value!r} (use e.g. 2d, 12h, 3w or 2026-01-31)"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True)

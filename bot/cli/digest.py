@@ -7,33 +7,20 @@ backoff on the next run) or a runtime failure; 2 bad arguments or missing config
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 
 from bot.cli import AppContext, pass_app
-from bot.errors import DeliveryError, UsageError
+from bot.errors import DeliveryError
+from bot.timeparse import parse_when
 
 FORMATS = ["md", "json", "slack", "html", "text"]
 
 
 def parse_since(value: str | None, now: datetime, flag: str = "--since") -> datetime | None:
     """A duration back from ``now`` ("2d", "12h") or an ISO date/datetime (UTC when naive)."""
-    if not value:
-        return None
-    from bot.sources import parse_duration
-
-    try:
-        return now - timedelta(seconds=parse_duration(value))
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"{flag}: expected a duration like 2d or 12h, or a date like 2026-11-20"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parse_when(value, flag=flag, now=now) if value else None
 
 
 def split_list(values: tuple[str, ...]) -> list[str] | None:

@@ -38,8 +38,8 @@ def run_cmd(
     app: AppContext, slugs: tuple[str, ...], since: str | None, no_briefing: bool, as_json: bool
 ) -> None:
     """Crawl the sources, build stories, classify them and print the briefing."""
-    from bot.archive.filters import parse_when
     from bot.pipeline.run import run_main_job
+    from bot.timeparse import parse_when
 
     since_at = parse_when(since, flag="--since", now=datetime.now(UTC)) if since else None
     result = run_main_job(

@@ -6,25 +6,17 @@ Data (story lists, JSON) goes to stdout; run reports go to stderr.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 import click
 
 from bot.cli import AppContext, pass_app
-from bot.errors import UsageError
+from bot.timeparse import parse_when
 
 
-def _since(value: str | None):  # type: ignore[no-untyped-def]
-    if not value:
-        return None
-    from bot.sources import parse_duration
-    from bot.store.models import utcnow
-
-    try:
-        return utcnow() - timedelta(seconds=parse_duration(value))
-    except ValueError as exc:
-        raise UsageError(f"--since: {exc}") from None
+def _since(value: str | None) -> datetime | None:
+    return parse_when(value, flag="--since") if value else None
 
 
 def format_story(story: dict[str, Any]) -> str:
