@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import inspect, text
+from sqlmodel import select
 
 from bot.store.db import open_engine
 from bot.store.models import Source
@@ -29,5 +30,5 @@ def test_json_columns_round_trip(engine) -> None:  # type: ignore[no-untyped-def
     with session_scope(engine) as s:
         s.add(Source(slug="x", name="X", url="https://x.example/feed", tags=["a", "b"]))
     with session_scope(engine) as s:
-        src = s.query(Source).one()
+        src = s.exec(select(Source)).one()
         assert src.tags == ["a", "b"]
