@@ -5,7 +5,9 @@ Feed parser) -> normalise -> identity (canonical URL, content hash) -> upsert in
 SQLite database, with one source per file. ``.gz`` files are decompressed first. Printed per
 corpus: files, files read as feeds, files rejected with a reason (not an error: e.g. the
 expected-output JSON files that sit beside feed_rs's feeds), unhandled exceptions (must be
-0), and entries we kept versus feedparser's own count (``feedparser.parse(body)``, defaults).
+0), and entries we kept versus feedparser's own count (``feedparser.parse(body)``, defaults, as
+shipped). ``sped-up differs`` counts files whose parse changes with the speed-ups of
+:mod:`bot.pipeline.feed_speed` (entries and feed metadata compared; must be 0).
 
     .venv/bin/python scripts/robustness_feeds.py [DATA_DIR]
 """
@@ -27,6 +29,7 @@ import feedparser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.pipeline import feed_speed  # noqa: E402
 from bot.pipeline.crawl import Target, store_feed  # noqa: E402
 from bot.pipeline.feeds import FeedParseError, parse_feed  # noqa: E402
 from bot.pipeline.fetch import FetchResult  # noqa: E402
@@ -46,7 +49,17 @@ def feedparser_count(body: bytes) -> int:
             return len(items) if isinstance(items, list) else 0
         except (ValueError, AttributeError):
             return 0
-    return len(feedparser.parse(body).entries)
+    with feed_speed.disabled():
+        return len(feedparser.parse(body).entries)
+
+
+def speedups_change_parse(body: bytes) -> bool:
+    """Whether the feed_speed speed-ups change feedparser's result for this body."""
+    kwargs = {"sanitize_html": False, "resolve_relative_uris": False}
+    fast = feedparser.parse(body, **kwargs)
+    with feed_speed.disabled():
+        stock = feedparser.parse(body, **kwargs)
+    return bool(fast.entries != stock.entries or fast.feed != stock.feed)
 
 
 def main() -> int:
@@ -69,6 +82,7 @@ def main() -> int:
         if path.suffix == ".gz":
             body = gzip.decompress(body)
         st["feedparser_entries"] += feedparser_count(body)
+        st["speedup_differs"] += speedups_change_parse(body)
         try:
             with session_scope(engine) as session:
                 source = Source(slug=f"f{number}", name=path.name, url=f"http://127.0.0.1/{number}")
@@ -93,19 +107,19 @@ def main() -> int:
             st["unhandled"] += 1
             crashes.append(f"{path}: {traceback.format_exc(limit=3)}")
     print(f"{len(files)} files from {args.data_dir} in {time.perf_counter() - started:.1f}s")
-    head = f"{'corpus':<16} {'files':>6} {'read':>6} {'rejected':>8} {'unhandled':>9} {'feedparser':>10} {'kept':>6} {'empty':>6} {'rows':>6}"
+    head = f"{'corpus':<16} {'files':>6} {'read':>6} {'rejected':>8} {'unhandled':>9} {'feedparser':>10} {'kept':>6} {'empty':>6} {'rows':>6} {'sped-up differs':>15}"
     print(head)
     total: Counter[str] = Counter()
     for corpus, st in sorted(stats.items()):
         total.update(st)
         print(
             f"{corpus:<16} {st['files']:6} {st['read']:6} {st['rejected']:8} {st['unhandled']:9} "
-            f"{st['feedparser_entries']:10} {st['entries_kept']:6} {st['dropped_empty']:6} {st['new_rows']:6}"
+            f"{st['feedparser_entries']:10} {st['entries_kept']:6} {st['dropped_empty']:6} {st['new_rows']:6} {st['speedup_differs']:15}"
         )
     print(
         f"{'total':<16} {total['files']:6} {total['read']:6} {total['rejected']:8} "
         f"{total['unhandled']:9} {total['feedparser_entries']:10} {total['entries_kept']:6} "
-        f"{total['dropped_empty']:6} {total['new_rows']:6}"
+        f"{total['dropped_empty']:6} {total['new_rows']:6} {total['speedup_differs']:15}"
     )
     print("kept = entries through parse -> identity -> upsert; rows = distinct articles stored;")
     print(
@@ -118,7 +132,7 @@ def main() -> int:
         print(f"  {corpus}: {dict(counter)}")
     for crash in crashes[:10]:
         print("UNHANDLED", crash)
-    return 1 if crashes else 0
+    return 1 if crashes or total["speedup_differs"] else 0
 
 
 if __name__ == "__main__":
