@@ -30,11 +30,11 @@ from bot.http import MAX_FEED_BYTES, MAX_PAGE_BYTES, make_client
 from bot.pipeline import crawl_report
 from bot.pipeline.extract import extract_page
 from bot.pipeline.feeds import FeedParseError, ParsedFeed
-from bot.pipeline.fetch import Fetcher, FetchResult
+from bot.pipeline.fetch import Fetcher, FetchResult, RobotsEntry, host_key
 from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
 from bot.pipeline.parse_worker import parse_candidates, warm_up
 from bot.store.db import session_scope
-from bot.store.models import Article, FetchState, Run, Source, utcnow
+from bot.store.models import Article, FetchState, RobotsTxt, Run, Source, utcnow
 
 log = logging.getLogger(__name__)
 FEED_ACCEPT = (
@@ -175,6 +175,30 @@ def _store_outcome(engine: Engine, source_id: int, res: FetchResult, reason: str
             state.next_fetch_at = now + timedelta(seconds=wait)
         session.add(state)
         return state.next_fetch_at
+
+
+def load_robots(engine: Engine, urls: list[str]) -> dict[str, RobotsEntry]:
+    """The stored robots.txt answers of these URLs' hosts."""
+    keys = sorted({host_key(u) for u in urls})
+    out: dict[str, RobotsEntry] = {}
+    with session_scope(engine) as session:
+        for i in range(0, len(keys), 500):
+            rows = session.exec(select(RobotsTxt).where(RobotsTxt.host.in_(keys[i : i + 500])))  # type: ignore[attr-defined]
+            for row in rows:
+                if row.fetched_at is not None:
+                    out[row.host] = RobotsEntry(row.status, row.body, row.fetched_at)
+    return out
+
+
+def store_robots(engine: Engine, fetched: dict[str, RobotsEntry]) -> None:
+    """Keep the robots.txt answers fetched in this run for the next runs."""
+    if not fetched:
+        return
+    with session_scope(engine) as session:
+        for key, entry in fetched.items():
+            row = session.get(RobotsTxt, key) or RobotsTxt(host=key, status=entry.status)
+            row.status, row.body, row.fetched_at = entry.status, entry.body, entry.fetched_at
+            session.add(row)
 
 
 def _pending_pages(engine: Engine, source_id: int) -> list[tuple[int, str]]:
@@ -354,12 +378,14 @@ class _Crawl:
 async def _crawl_all(
     engine: Engine, settings: Settings, targets: list[Target], opts: CrawlOptions, stop: Any
 ) -> list[dict[str, Any]]:
+    known = load_robots(engine, [t.url for t in targets]) if opts.obey_robots else {}
     async with make_client(settings) as client:
         fetcher = Fetcher(
             client,
             host_concurrency=opts.host_concurrency,
             host_delay_s=opts.host_delay_s,
             obey_robots=opts.obey_robots,
+            robots_known=known,
         )
         crawl = _Crawl(engine, opts, fetcher, stop)
         crawl.start_parsers(len(targets))
@@ -367,6 +393,7 @@ async def _crawl_all(
             return list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
         finally:
             crawl.close()
+            store_robots(engine, fetcher.robots_fetched)
 
 
 def crawl_sources(

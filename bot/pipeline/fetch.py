@@ -3,6 +3,11 @@
 A :class:`Fetcher` lives for one crawl run. It never raises for a per-URL problem: every
 outcome is a :class:`FetchResult` whose ``reason`` names what went wrong (``http_500``,
 ``timeout``, ``too_large``, ``blocked_private_address``, ``robots_disallowed``, ...).
+
+robots.txt is fetched once per host and run; given ``robots_known`` (what earlier runs stored,
+see :class:`RobotsEntry`) a copy younger than ``ROBOTS_TTL_S`` (a day, the most RFC 9309 allows)
+is used without a request. Copies fetched in this run are in :attr:`Fetcher.robots_fetched`
+for the caller to store. An unreachable robots.txt (5xx, timeout) is never stored.
 """
 
 from __future__ import annotations
@@ -22,7 +27,35 @@ import httpx
 from bot.http import BlockedAddressError, BodyTooLargeError, read_limited
 
 ROBOTS_AGENT = "briefing"
+ROBOTS_TTL_S = 24 * 3600
 MAX_RETRY_AFTER_S = 24 * 3600
+
+
+@dataclass
+class RobotsEntry:
+    """A host's robots.txt answer: HTTP status and body, and when it was fetched (UTC)."""
+
+    status: int
+    body: str
+    fetched_at: datetime
+
+    def fresh(self, now: datetime | None = None) -> bool:
+        """Young enough to use without fetching again."""
+        at = self.fetched_at if self.fetched_at.tzinfo else self.fetched_at.replace(tzinfo=UTC)
+        age = ((now or datetime.now(UTC)) - at).total_seconds()
+        return 0 <= age < ROBOTS_TTL_S
+
+
+def robots_parser(entry: RobotsEntry) -> urllib.robotparser.RobotFileParser:
+    """The rules of a robots.txt answer: 401/403 forbid everything, other 4xx allow everything."""
+    parser = urllib.robotparser.RobotFileParser()
+    if entry.status in (401, 403):
+        parser.disallow_all = True  # type: ignore[attr-defined]
+    elif 200 <= entry.status < 300:
+        parser.parse(entry.body.splitlines())
+    else:
+        parser.allow_all = True  # type: ignore[attr-defined]
+    return parser
 
 
 @dataclass
@@ -102,11 +135,14 @@ class Fetcher:
         host_concurrency: int = 2,
         host_delay_s: float = 1.0,
         obey_robots: bool = True,
+        robots_known: dict[str, RobotsEntry] | None = None,
     ) -> None:
         self.client = client
         self.host_concurrency = host_concurrency
         self.host_delay_s = host_delay_s
         self.obey_robots = obey_robots
+        self.robots_known = dict(robots_known or {})
+        self.robots_fetched: dict[str, RobotsEntry] = {}
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, asyncio.Task[urllib.robotparser.RobotFileParser | None]] = {}
 
@@ -124,17 +160,16 @@ class Fetcher:
             yield
 
     async def _load_robots(self, key: str) -> urllib.robotparser.RobotFileParser | None:
+        known = self.robots_known.get(key)
+        if known is not None and known.fresh():
+            return robots_parser(known)
         result = await self._get(key + "/robots.txt", max_bytes=512 * 1024, delay_s=None)
         if result.status is None or result.status >= 500 or result.reason == "too_large":
             return None  # unreachable robots.txt: the fetch itself reports the real problem
-        parser = urllib.robotparser.RobotFileParser()
-        if result.status in (401, 403):
-            parser.disallow_all = True  # type: ignore[attr-defined]
-        elif result.ok:
-            parser.parse(result.body.decode("utf-8", "replace").splitlines())
-        else:
-            parser.allow_all = True  # type: ignore[attr-defined]
-        return parser
+        body = result.body.decode("utf-8", "replace") if result.ok else ""
+        entry = RobotsEntry(result.status, body, datetime.now(UTC))
+        self.robots_fetched[key] = entry
+        return robots_parser(entry)
 
     async def allowed(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets us fetch it (cached per host for this run)."""

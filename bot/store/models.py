@@ -64,6 +64,16 @@ class FetchState(SQLModel, table=True):
     next_fetch_at: datetime | None = _ts()
 
 
+class RobotsTxt(SQLModel, table=True):
+    """A host's robots.txt as last fetched, reused for up to a day (RFC 9309, section 2.4)."""
+
+    __tablename__ = "robots_txt"
+    host: str = Field(primary_key=True)  # scheme://host[:port], as fetch.host_key() gives it
+    status: int
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    fetched_at: datetime | None = _ts()
+
+
 class Article(SQLModel, table=True):
     """One article, however often it is crawled (identity: guid, canonical URL, content hash)."""
 

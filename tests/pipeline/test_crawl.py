@@ -200,3 +200,52 @@ def test_many_big_feeds_are_parsed_in_worker_processes(engine: Engine, tmp_path:
     assert report["totals"]["new"] == 240 and report["totals"]["failed"] == 0
     rows = articles(engine)
     assert len(rows) == 240 and len({r.content_hash for r in rows}) == 240
+
+
+def test_robots_txt_is_kept_for_a_day_across_runs(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from bot.store.models import RobotsTxt, utcnow
+
+    http_server.route(
+        "/robots.txt", body=b"User-agent: *\nDisallow: /feeds/atom.xml\n", content_type="text/plain"
+    )
+    feeds = {"rss2": http_server.url("/feeds/rss2.xml"), "atom": http_server.url("/feeds/atom.xml")}
+    settings = settings_for(tmp_path, engine, feeds)
+    opts = CrawlOptions(host_delay_s=0.0, fetch_pages=False)
+    first = crawl_sources(engine, settings, options=opts)
+    assert first["totals"]["failed_by_reason"] == {"robots_disallowed": 1}
+    assert http_server.hits("/robots.txt") == 1
+    with session_scope(engine) as s:  # make the refused source due again (no backoff)
+        for state in s.exec(select(FetchState)).all():
+            state.next_fetch_at = None
+            s.add(state)
+    second = crawl_sources(engine, settings, options=opts)
+    assert http_server.hits("/robots.txt") == 1  # the stored copy is used: no request
+    assert second["totals"]["failed_by_reason"] == {"robots_disallowed": 1}  # and still obeyed
+    assert http_server.hits("/feeds/atom.xml") == 0
+    with session_scope(engine) as s:  # a day later the copy is stale and fetched again
+        row = s.get(RobotsTxt, http_server.base.rstrip("/"))
+        assert row is not None and row.status == 200 and "Disallow" in row.body
+        row.fetched_at = utcnow() - timedelta(hours=25)
+        s.add(row)
+    crawl_sources(engine, settings, options=opts)
+    assert http_server.hits("/robots.txt") == 2
+
+
+def test_unreachable_robots_txt_is_not_stored(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    from bot.store.models import RobotsTxt
+
+    http_server.route("/robots.txt", status=503, body=b"busy")
+    settings = settings_for(tmp_path, engine, {"rss2": http_server.url("/feeds/rss2.xml")})
+    opts = CrawlOptions(host_delay_s=0.0, fetch_pages=False)
+    report = crawl_sources(engine, settings, options=opts)
+    assert report["totals"]["new"] > 0  # a 503 robots.txt does not block the feed
+    with session_scope(engine) as s:
+        assert s.exec(select(RobotsTxt)).all() == []
+    crawl_sources(engine, settings, options=opts)
+    assert http_server.hits("/robots.txt") == 2
