@@ -16,20 +16,26 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import json
-import re
 import statistics
 import sys
 import time
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from signals_probes import (  # noqa: E402
+    eval_feed_topics,
+    eval_probe_claims,
+    keyword_label,
+    pub_date,
+    read_jsonl,
+    scores,
+)
 
 from bot.pipeline.claims import claim_strength, classify_sentence, hedge_count  # noqa: E402
 from bot.pipeline.embed import load_embedder  # noqa: E402
@@ -43,44 +49,6 @@ from bot.pipeline.topics import (  # noqa: E402
 )
 
 DATA = ROOT / "tests" / "data"
-KEYWORD_RULE = [  # the naive baseline the issue mentions: first keyword family that matches
-    (
-        "deployment",
-        r"\b(deployed|in production|users|customers|laid off|cut|in force|took effect)\b",
-    ),
-    (
-        "hype",
-        r"\b(announc|launch|unveil|will|expected|plan|raise|funding|billion|benchmark|bill|propos)",
-    ),
-]
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
-
-
-def pub_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value and len(value) >= 10 else None
-    except ValueError:
-        return None
-
-
-def keyword_label(sentence: str) -> str:
-    for label, pattern in KEYWORD_RULE:
-        if re.search(pattern, sentence, re.IGNORECASE):
-            return label
-    return "neither"
-
-
-def scores(gold: list, pred: list) -> str:
-    labels = sorted(set(gold))
-    return (
-        f"n={len(gold):4d}  acc={accuracy_score(gold, pred):.3f}  "
-        f"macroF1={f1_score(gold, pred, labels=labels, average='macro', zero_division=0):.3f}"
-    )
 
 
 def eval_topics(arts, emb, by_id, embedder, train: bool, cache: Path) -> None:
@@ -303,6 +271,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--train", action="store_true", help="refit the topic model on the train split")
     ap.add_argument("--no-proxy", action="store_true")
+    ap.add_argument("--dev-errors", action="store_true", help="list errors on the dev probes")
     ap.add_argument(
         "--cache",
         type=Path,
@@ -322,6 +291,8 @@ def main() -> None:
     eval_topics(arts, emb, by_id, embedder, args.train, args.cache)
     eval_claims(by_id)
     eval_articles(arts, by_id)
+    eval_probe_claims(args.dev_errors)
+    eval_feed_topics(args.shared, embedder, cached_embeddings, args.cache)
     if not args.no_proxy:
         eval_proxies(args.shared)
     eval_speed(by_id, emb, embedder)
