@@ -45,6 +45,38 @@ def bcubed(pred: list, gold: list) -> tuple[float, float, float]:
     return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
 
 
+LABELS = ("gold", "category")  # kept aside, never imported
+SAME_TOPIC_DAYS = 7
+
+
+def same_topic_merges(records: list[dict], pred: list, days: float = SAME_TOPIC_DAYS) -> tuple:
+    """Pairs of different gold events of one category less than ``days`` apart, and how many of
+    those pairs share a predicted story (two events on one topic must stay two stories)."""
+    from datetime import datetime
+
+    events: dict = defaultdict(lambda: {"times": [], "stories": set(), "category": None})
+    for rec, story in zip(records, pred, strict=True):
+        if not rec.get("category") or not rec["published"]:
+            continue
+        ev = events[rec["gold"]]
+        ev["times"].append(datetime.fromisoformat(rec["published"][:10]).timestamp() / 86400)
+        ev["stories"].add(story)
+        ev["category"] = rec["category"]
+    names = sorted(events)
+    pairs, merged = 0, []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            ea, eb = events[a], events[b]
+            if ea["category"] != eb["category"]:
+                continue
+            gap = min(abs(x - y) for x in ea["times"] for y in eb["times"])
+            if gap < days:
+                pairs += 1
+                if ea["stories"] & eb["stories"]:
+                    merged.append((a, b))
+    return pairs, merged
+
+
 def _date(value: object) -> str | None:
     text = str(value or "").strip()
     if re.fullmatch(r"\d{4}-\d{2}", text):
@@ -72,19 +104,57 @@ def load_records(path: Path) -> list[dict]:
                 "published": _date(r.get("date_publish") or r.get("published")),
                 "source": r.get("source_domain") or r.get("source") or None,
                 "gold": str(gold) if gold is not None else f"single:{rid}",
+                "category": r.get("category") or r.get("topic_guess"),
             }
         )
     return out
 
 
+class CachedEmbedder:
+    """The configured embedder with its vectors kept in an ``.npz`` file between runs (sweeps)."""
+
+    def __init__(self, inner, path: Path) -> None:  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        self.inner, self.path, self.model_id = inner, path, inner.model_id
+        self.cache: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self.cache = {k: data[k] for k in data.files}
+        self.dim = next(iter(self.cache.values())).shape[0] if self.cache else inner.dim
+
+    def encode(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        """Vectors for ``texts``, encoding only those not cached yet."""
+        import numpy as np
+
+        from bot.pipeline.embed import hash_input
+
+        keys = [f"{self.model_id}:{hash_input(t)}" for t in texts]
+        todo = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self.cache}.items()
+        )
+        if todo:
+            for (k, _), v in zip(todo, self.inner.encode([t for _, t in todo]), strict=True):
+                self.cache[k] = v
+            np.savez(self.path, **self.cache)
+            self.dim = self.inner.dim
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.cache[k] for k in keys]).astype(np.float32)
+
+
 def replay(
-    records: list[dict], db_url: str, overrides: dict | None = None
+    records: list[dict],
+    db_url: str,
+    overrides: dict | None = None,
+    embed_cache: Path | None = None,
 ) -> dict[str, int | None]:
     """Import day by day and cluster after each day; returns external id -> story id."""
     from sqlalchemy import select, update
 
     from bot.config import Settings
     from bot.pipeline.cluster import ClusterConfig, cluster_pending
+    from bot.pipeline.embed import load_embedder
     from bot.pipeline.importer import import_articles
     from bot.store.db import open_engine, session_scope
     from bot.store.models import Article
@@ -94,17 +164,20 @@ def replay(
     cfg = ClusterConfig.from_settings(settings)
     if overrides:
         cfg = dataclasses.replace(cfg, **overrides)
+    embedder = load_embedder(settings.embedding_model)
+    if embed_cache is not None:
+        embedder = CachedEmbedder(embedder, embed_cache)
     engine = open_engine(db_url)
     days: dict[str, list[dict]] = defaultdict(list)
     undated = []
     for r in records:
         (days[r["published"][:10]] if r["published"] else undated).append(r)
-    strip = [{k: v for k, v in r.items() if k != "gold"} for r in records]
+    strip = [{k: v for k, v in r.items() if k not in LABELS} for r in records]
     by_id = {r["id"]: r for r in strip}
     clock = None
     for day in sorted(days):
         import_articles(engine, [by_id[r["id"]] for r in days[day]])
-        cluster_pending(engine, settings, config=cfg)
+        cluster_pending(engine, settings, embedder=embedder, config=cfg)
         clock = day
     if undated:
         import_articles(engine, [by_id[r["id"]] for r in undated])
@@ -116,11 +189,18 @@ def replay(
                 s.execute(
                     update(Article).where(Article.published_at.is_(None)).values(first_seen_at=seen)
                 )
-        cluster_pending(engine, settings, config=cfg)
+        cluster_pending(engine, settings, embedder=embedder, config=cfg)
     with session_scope(engine) as s:
         rows = s.execute(select(Article.external_id, Article.story_id)).all()
     engine.dispose()
     return dict(rows)
+
+
+def _value(raw: str) -> float | str:
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         help="override a ClusterConfig field for a sweep (the default is the shipped config)",
     )  # fmt: skip
     ap.add_argument("--errors", action="store_true", help="list wrongly split/merged events")
+    ap.add_argument(
+        "--embed-cache", type=Path, metavar="FILE.npz",
+        help="keep embeddings in this file between runs (for sweeps; same vectors as without)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
@@ -140,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("BRIEFING_HOME", tmp)
-        overrides = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
-        story = replay(records, args.db or f"sqlite:///{tmp}/eval.db", overrides)
+        overrides = {k: _value(v) for k, v in (item.split("=", 1) for item in args.set)}
+        story = replay(records, args.db or f"sqlite:///{tmp}/eval.db", overrides, args.embed_cache)
     took = time.perf_counter() - t0
     pred = [f"story:{story.get(r['id'])}" for r in records]
     gold = [r["gold"] for r in records]
@@ -153,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"BCubed F1:        {f:.4f}")
     print(f"ARI:              {adjusted_rand_score(gold, pred):.4f}")
     print(f"AMI:              {adjusted_mutual_info_score(gold, pred):.4f}")
+    pairs, merged = same_topic_merges(records, pred)
+    if pairs:
+        print(
+            f"same-topic:       {len(merged)}/{pairs} pairs of different events of one category "
+            f"< {SAME_TOPIC_DAYS} days apart share a story ({len(merged) / pairs:.1%})"
+        )
     print(f"replay time:      {took:.1f}s (import + embed + cluster, day by day)")
     if args.errors:
         by_gold: dict = defaultdict(set)
@@ -166,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         for pr, gs in sorted(by_pred.items()):
             if len(gs) > 1:
                 print(f"merged {pr}: {sorted(gs)}")
+        for a, b in merged:
+            print(f"same-topic merge: {a} + {b}")
     return 0
 
 

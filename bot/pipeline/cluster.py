@@ -29,6 +29,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.pipeline.dedup import DedupItem, find_duplicates
+from bot.pipeline.density import HdbscanClusterer
 from bot.pipeline.embed import (
     Embedder,
     bytes_to_vector,
@@ -40,8 +41,9 @@ from bot.pipeline.embed import (
 from bot.pipeline.linkage import (
     ENTITY_CHARS,
     NEVER,
+    AverageLinkage,
     Background,
-    agglomerate,
+    Clusterer,
     entity_matrix,
     estimate_background,
     extract_entities,
@@ -56,12 +58,18 @@ class ClusterConfig:
     """One configuration for all feeds (thresholds are in standard deviations above chance)."""
 
     window_s: int = 72 * 3600
-    horizon_s: int = 30 * 86400
-    threshold: float = 3.5
+    horizon_s: int = 365 * 86400
+    threshold: float = 4.0
     entity_weight: float = 3.0
     background_size: int = 1000
     batch_size: int = 2000
     n_keywords: int = 12
+    # Soft time penalty (sd): evidence needed to link grows with the gap between an article and a
+    # story, ``time_slope * ln(1 + gap / time_scale_s)``; the horizon stays as a hard cap.
+    time_scale_s: float = 7 * 86400
+    time_slope: float = 0.5
+    clusterer: str = "linkage"  # or "hdbscan" (see bot/pipeline/density.py)
+    hdbscan_selection: str = "eom"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ClusterConfig:
@@ -82,6 +90,15 @@ class ClusterConfig:
                 if values[key] <= 0:
                     raise ConfigError(f"{name}: must be positive, got {raw!r}")
         return cls(**values)
+
+
+def make_clusterer(cfg: ClusterConfig) -> Clusterer:
+    """The configured :class:`~bot.pipeline.linkage.Clusterer`."""
+    if cfg.clusterer == "linkage":
+        return AverageLinkage(cfg.threshold)
+    if cfg.clusterer == "hdbscan":
+        return HdbscanClusterer(cfg.threshold, selection=cfg.hdbscan_selection)
+    raise ConfigError(f"unknown story clusterer {cfg.clusterer!r} (linkage or hdbscan)")
 
 
 def _aware(ts: datetime | None) -> datetime | None:
@@ -183,11 +200,21 @@ def _window_items(session: Session, story_ids: list[int], since: datetime) -> li
     return items
 
 
+def _time_penalty(gap_s: np.ndarray, cfg: ClusterConfig) -> np.ndarray:
+    """Extra evidence (sd) a link needs across a time gap: grows with the log of the gap."""
+    return cfg.time_slope * np.log1p(gap_s / cfg.time_scale_s)
+
+
 def _similarities(
     batch: list[_Pending], stories: list[Story], bg: Background, cfg: ClusterConfig
-) -> np.ndarray:
-    """Node similarity in z-units: stories first, then the new articles."""
-    s, p = len(stories), len(batch)
+) -> tuple[np.ndarray, list[Story]]:
+    """Node similarity in z-units: candidate stories first, then the new articles.
+
+    A story whose similarity to every new article is below the threshold cannot link (an average
+    of values below it stays below it), so only the others enter as nodes: the matrix grows
+    with the batch, not with the number of open stories.
+    """
+    p = len(batch)
     xs = np.stack([p_.vector for p_ in batch]).astype(np.float64) - bg.mean
     cents = (
         np.stack([bytes_to_vector(st.centroid) for st in stories]).astype(np.float64) - bg.mean  # type: ignore[arg-type]
@@ -196,23 +223,27 @@ def _similarities(
     )
     art_ents = [bg.entity_weights(extract_entities(a.title, a.text)) for a in batch]
     story_ents = [bg.entity_weights(st.keywords or []) for st in stories]
-    sim = np.full((s + p, s + p), NEVER)
     pp = (xs @ xs.T - bg.offset) / bg.scale + cfg.entity_weight * entity_matrix(art_ents)
     times = np.array([a.at.timestamp() for a in batch])
-    pp[np.abs(times[:, None] - times[None, :]) > cfg.horizon_s] = NEVER
-    sim[s:, s:] = pp
-    if s:
+    gap = np.abs(times[:, None] - times[None, :])
+    pp -= _time_penalty(gap, cfg)
+    pp[gap > cfg.horizon_s] = NEVER
+    ps = np.zeros((p, 0))
+    if stories:
         ps = (xs @ cents.T - bg.offset) / bg.scale
         ps += cfg.entity_weight * entity_matrix(art_ents, story_ents)
         last = np.array([_aware(st.last_seen_at).timestamp() for st in stories])  # type: ignore[union-attr]
         first = np.array([_aware(st.first_seen_at).timestamp() for st in stories])  # type: ignore[union-attr]
-        too_far = (times[:, None] - last[None, :] > cfg.horizon_s) | (
-            first[None, :] - times[:, None] > cfg.horizon_s
-        )
-        ps[too_far] = NEVER
-        sim[s:, :s] = ps
-        sim[:s, s:] = ps.T
-    return sim
+        gap = np.maximum(times[:, None] - last[None, :], first[None, :] - times[:, None])
+        ps -= _time_penalty(np.maximum(gap, 0.0), cfg)
+        ps[gap > cfg.horizon_s] = NEVER
+    keep = np.flatnonzero(ps.max(axis=0, initial=NEVER) >= cfg.threshold)
+    s = len(keep)
+    sim = np.full((s + p, s + p), NEVER)
+    sim[s:, s:] = pp
+    sim[s:, :s] = ps[:, keep]
+    sim[:s, s:] = ps[:, keep].T
+    return sim, [stories[i] for i in keep]
 
 
 def _refresh_stories(
@@ -283,11 +314,11 @@ def cluster_batch(
     touched: dict[int, Story] = {}
     new_stories = 0
     if nodes:
-        sim = _similarities(nodes, stories, bg, cfg)
-        weights = np.array([max(st.n_articles, 1) for st in stories] + [1] * len(nodes), float)
-        labels = agglomerate(sim, weights, cfg.threshold)
-        s = len(stories)
-        story_for_label: dict[int, Story] = {int(labels[i]): stories[i] for i in range(s)}
+        sim, cands = _similarities(nodes, stories, bg, cfg)
+        weights = np.array([max(st.n_articles, 1) for st in cands] + [1] * len(nodes), float)
+        labels = make_clusterer(cfg).cluster(sim, weights, len(cands))
+        s = len(cands)
+        story_for_label: dict[int, Story] = {int(labels[i]): cands[i] for i in range(s)}
         for k, art in enumerate(nodes):
             lab = int(labels[s + k])
             story = story_for_label.get(lab)

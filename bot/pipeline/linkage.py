@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -113,6 +114,30 @@ def entity_matrix(
         return csr_matrix((np.asarray(data, np.float32), indices, indptr), shape=shape)
 
     return np.asarray((sparse(rows) @ sparse(cols).T).todense())
+
+
+class Clusterer(Protocol):
+    """Groups nodes (existing stories first, then new articles) given their similarities.
+
+    ``sim`` is in z-units with :data:`NEVER` for pairs that must not link (two stories, or a gap
+    beyond the horizon); ``weights`` is each node's article count. Returns one label per node;
+    nodes sharing a label form one story.
+    """
+
+    def cluster(self, sim: np.ndarray, weights: np.ndarray, n_stories: int) -> np.ndarray:
+        """One label per node."""
+        ...
+
+
+@dataclass(frozen=True)
+class AverageLinkage:
+    """Constrained average linkage: merging stops when the best mean similarity < ``threshold``."""
+
+    threshold: float
+
+    def cluster(self, sim: np.ndarray, weights: np.ndarray, n_stories: int) -> np.ndarray:
+        """One label per node (see :func:`agglomerate`)."""
+        return agglomerate(sim, weights, self.threshold)
 
 
 def agglomerate(sim: np.ndarray, weights: np.ndarray, threshold: float) -> np.ndarray:
