@@ -1,11 +1,18 @@
 """HDBSCAN over the same node similarities as :mod:`bot.pipeline.linkage` (the issue's baseline).
 
 Nodes are the open stories (one node each, at their centroid) and the new articles; similarities
-are the z-scored centred cosine plus entity overlap minus the time penalty, turned into distances
-``max(cap - sim, 0)``. HDBSCAN's noise points become single-article stories (never dropped). A
-density cluster that contains stories sends each of its articles to the story it is most similar
-to, so two stories never merge and ids stay stable; a cluster whose members are, on average, not
-similar enough to a story (below ``threshold``) starts a new story instead.
+are the z-scored centred cosine plus entity overlap minus the time penalty. A new article first
+joins its most similar open story when that similarity reaches ``threshold`` (incremental
+attachment: ids stay stable, two stories never merge). The rest are clustered by HDBSCAN on the
+distances ``max(cap - sim, 0)``; a member whose mean similarity to its cluster is below
+``threshold`` leaves it, and noise points become single-article stories (never dropped).
+
+Measured through the crawler's replay (``scripts/eval_clustering.py --set clusterer=hdbscan``,
+threshold 4.0, time penalty 0.5, 5-year horizon): BCubed P/R/F1 0.939/0.653/0.770 on giveme5w1h and
+0.970/0.649/0.778 on ai_news, against 0.953/0.921/0.937 and 0.931/0.874/0.901 for average linkage
+with the same similarities. Batches are small (one crawl's articles), where HDBSCAN's density
+estimate has little to work with and its clusters need the absolute check below to stay precise;
+recall is what it loses. Average linkage is the default.
 """
 
 from __future__ import annotations
