@@ -157,13 +157,21 @@ def _pending_batch(session: Session, model_id: str, limit: int) -> list[_Pending
 
 
 def _background(session: Session, model_id: str, batch: list[_Pending], size: int) -> Background:
-    rows = session.execute(
-        select(Article.title, func.substr(Article.text, 1, ENTITY_CHARS), Embedding.vector)
-        .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
+    # Two steps: the newest clustered ids walk the primary key backwards and stop at `size`;
+    # joining embeddings in the same query made SQLite scan the whole embeddings table.
+    ids = session.scalars(
+        select(Article.id)
         .where(Article.story_id.is_not(None))  # type: ignore[union-attr]
         .order_by(Article.id.desc())  # type: ignore[union-attr]
         .limit(size)
     ).all()
+    rows = []
+    for i in range(0, len(ids), 900):
+        rows += session.execute(
+            select(Article.title, func.substr(Article.text, 1, ENTITY_CHARS), Embedding.vector)
+            .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
+            .where(Article.id.in_(ids[i : i + 900]))  # type: ignore[union-attr]
+        ).all()
     vecs = [bytes_to_vector(v) for _, _, v in rows] + [p.vector for p in batch[:size]]
     ents = [extract_entities(t, x) for t, x, _ in rows] + [
         extract_entities(p.title, p.text) for p in batch[:size]
