@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from signals_probes import (  # noqa: E402
+    eval_feed_claims,
     eval_feed_topics,
     eval_probe_claims,
     keyword_label,
@@ -292,6 +293,7 @@ def main() -> None:
     eval_claims(by_id)
     eval_articles(arts, by_id)
     eval_probe_claims(args.dev_errors)
+    eval_feed_claims(args.shared)
     eval_feed_topics(args.shared, embedder, cached_embeddings, args.cache)
     if not args.no_proxy:
         eval_proxies(args.shared)

@@ -19,12 +19,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pipeline.claims import classify_sentence  # noqa: E402
+from bot.pipeline.claims import classify_sentence, rule_claim  # noqa: E402
 from bot.pipeline.feeds import parse_feed  # noqa: E402
 from bot.pipeline.signals import _embed_text  # noqa: E402
 from bot.pipeline.topics import OFF_TOPIC, WEIGHTS_PATH, TopicClassifier, load_taxonomy  # noqa: E402
@@ -105,7 +106,7 @@ def eval_probe_claims(show_errors: bool = False) -> None:
                     print(f"    {r['label']}/{r['subtype']} -> {c.label}/{c.subtype} | {r['text']}")
 
 
-def _feed_entries(shared: Path) -> dict[tuple[str, str], tuple[str, str, str]]:
+def feed_entries(shared: Path) -> dict[tuple[str, str], tuple[str, str, str]]:
     base = shared / "feeds" / "real_feeds" / "benchmark_data"
     out: dict[tuple[str, str], tuple[str, str, str]] = {}
     for f in sorted(base.glob("*.gz")):
@@ -121,10 +122,48 @@ def _feed_entries(shared: Path) -> dict[tuple[str, str], tuple[str, str, str]]:
     return out
 
 
+def eval_feed_claims(shared: Path) -> None:
+    """Claim labels of real sentences from the labelled feed entries (mostly non-claims)."""
+    entries = feed_entries(shared)
+    if not entries:
+        return
+    rows = read_jsonl(DATA / "feeds_claims.jsonl")
+    print(
+        f"\n== real-feed claim sentences ({len(rows)} labelled, sentences of relevant feed entries)"
+    )
+    for split in ("heldout", "dev"):
+        gold, pred, rules, base = [], [], [], []
+        for d in rows:
+            if d["split"] != split:
+                continue
+            _, text, _ = entries[(d["feed"], d["guid_sha1"])]
+            s = text[d["start"] : d["end"]]
+            if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
+                raise SystemExit(
+                    f"text of feed entry {d['guid_sha1']} changed: sentence hash mismatch"
+                )
+            gold.append(d["label"])
+            pred.append(classify_sentence(s).label)
+            rules.append(rule_claim(s).label)
+            base.append(keyword_label(s))
+        clear = [k for k, g in enumerate(gold) if g != "neither"]
+        neither = [k for k, g in enumerate(gold) if g == "neither"]
+        print(
+            f"  [{split}] all {scores(gold, pred)} | rules alone {scores(gold, rules)} | keyword rule "
+            f"{scores(gold, base)}"
+        )
+        print(
+            f"  [{split}] clear-cut acc={np.mean([gold[k] == pred[k] for k in clear]):.3f} (n={len(clear)}; rules alone "
+            f"{np.mean([gold[k] == rules[k] for k in clear]):.3f}) | non-claims kept neither "
+            f"{np.mean([pred[k] == 'neither' for k in neither]):.3f} (n={len(neither)}; rules alone "
+            f"{np.mean([rules[k] == 'neither' for k in neither]):.3f})"
+        )
+
+
 def eval_feed_topics(shared: Path, embedder, cached_embeddings, cache: Path) -> None:
     """Relevance and primary topic on labelled real feed entries (a harder, non-ai_news set)."""
     labels = read_jsonl(DATA / "feeds_articles.jsonl")
-    entries = _feed_entries(shared)
+    entries = feed_entries(shared)
     if not entries:
         print("\n== real-feed topics: ../shared/data/feeds/real_feeds not found, skipped")
         return

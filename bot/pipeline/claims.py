@@ -14,6 +14,9 @@ that "took effect" on a date after the publication date is still a proposal; a b
 as productivity stays a benchmark; market moves (share prices) are neither. Attribution
 (``self_reported`` / ``independent``) is read from reporting phrases; vendor-reported deployment
 keeps its label with a lower confidence.
+
+The lexicons memorise phrasing: where they find no claim, a learned model over grammatical
+features (``bot.pipeline.claim_model``) may still find one (see :func:`classify_sentence`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import date
 
 from bot.pipeline import claim_cues as cue
 from bot.pipeline.claim_dates import find_dates
+from bot.pipeline.claim_model import load_claim_model, sentence_features
 
 _F = re.IGNORECASE
 
@@ -94,6 +98,7 @@ _PRIORITY = {
     "announcement": 0.01,
 }
 THRESHOLD = 1.0
+RESCUE_MIN = 0.6  # chosen by cross-validation on the training sentences (scripts/train_claims.py)
 
 
 def _hits(pattern: re.Pattern[str], s: str) -> list[str]:
@@ -103,7 +108,39 @@ def _hits(pattern: re.Pattern[str], s: str) -> list[str]:
 def classify_sentence(
     sentence: str, published: date | None = None, *, title: bool = False
 ) -> Claim:
-    """Label one sentence as deployment, hype (with subtype) or neither, with confidence and cues."""
+    """Label one sentence as deployment, hype (with subtype) or neither, with confidence and cues.
+
+    The rules (:func:`rule_claim`) read the cues and handle the traps. Where they find no claim,
+    the learned model (``bot.pipeline.claim_model``: tense, modality, time markers, quantities,
+    word stems) may still find one, if its probability for deployment or for hype is the largest
+    of the three and at least ``RESCUE_MIN``. Market moves stay neither.
+    """
+    rule = rule_claim(sentence, published, title=title)
+    if rule.label != "neither" or len(rule.text.split()) < 3:
+        return rule
+    model = load_claim_model()
+    if model is None or any(c.startswith("market:") for c in rule.cues):
+        return rule
+    low = rule.text.lower()
+    p = model.predict(sentence_features(low, published))
+    hype = {k: v for k, v in p.items() if k in HYPE_SUBTYPES}
+    groups = {"deployment": p["deployment"], "hype": sum(hype.values()), "neither": p["neither"]}
+    label = max(groups, key=lambda k: groups[k])
+    if label == "neither" or groups[label] < RESCUE_MIN:
+        return rule
+    conf = min(groups[label], 0.9)  # the model's probability: rescued claims weigh less
+    cues = [*rule.cues, f"model:{label}:{groups[label]:.2f}"]
+    attribution = _attribution(low)
+    if label == "deployment":
+        if attribution == "self_reported":
+            conf *= 0.85
+        return Claim(rule.text, "deployment", None, round(conf, 3), attribution, cues, rule.scores)
+    subtype = max(hype, key=lambda k: hype[k])
+    return Claim(rule.text, "hype", subtype, round(conf, 3), attribution, cues, rule.scores)
+
+
+def rule_claim(sentence: str, published: date | None = None, *, title: bool = False) -> Claim:
+    """The rules alone: cue lexicons, modality and tense, and the traps."""
     s = " ".join(sentence.split())
     if len(s.split()) < 3:
         return Claim(s, "neither", None, 0.5)

@@ -33,7 +33,7 @@ from bot.pipeline.topics import TopicClassifier, get_topic_classifier
 from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
-CLASSIFIER_VERSION = "signals-1"
+CLASSIFIER_VERSION = "signals-2"  # 2: learned claim model beside the rules
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)
 

@@ -1,0 +1,184 @@
+"""Fit the sentence claim model (bot/pipeline/claim_weights.npz) on labelled TRAIN sentences only.
+
+Training rows: real sentences (the ai_news claim sentences of the train split and the real-feed
+sentences of the dev split; texts read from ../shared, as in eval_signals.py), the committed
+self-written fixtures and the dev half of the blind probes. Never a held-out row (ai_news test
+split, held-out probes, held-out real-feed sentences).
+
+    .venv/bin/python scripts/train_claims.py [--shared PATH] [--C 3.0] [--dry-run]
+
+Prints 5-fold cross-validated accuracy of the combined decision (rules first, the model where the
+rules see no claim) for several RESCUE_MIN values (the figures used to choose it and C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from signals_probes import feed_entries, pub_date, read_jsonl  # noqa: E402
+
+from bot.pipeline.claim_model import (  # noqa: E402
+    CLASSES,
+    WEIGHTS,
+    save_claim_model,
+    sentence_features,
+)
+from bot.pipeline.claims import rule_claim  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+REAL_WEIGHT = 2.0
+
+
+def _target(label: str, subtype: str | None) -> str:
+    return subtype if label == "hype" else label
+
+
+Row = tuple[str, date | None, str, str, str]  # sentence, publication date, target, kind, group
+
+
+def rows_for(shared: Path) -> list[Row]:
+    """Training rows: real sentences (ai_news train split, real-feed dev split), the self-written
+    fixtures and the dev half of the blind probes. Never a held-out row."""
+    out: list[Row] = []
+    src = shared / "ai_news" / "articles.jsonl"
+    if src.exists():
+        by_id = {r["id"]: r for r in read_jsonl(src)}
+        for d in read_jsonl(DATA / "ainews_claims.jsonl"):
+            if d["split"] != "train":
+                continue
+            art = by_id[d["article_id"]]
+            s = art["text"][d["start"] : d["end"]]
+            if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
+                raise SystemExit(f"text of {d['article_id']} changed: sentence hash mismatch")
+            group = art.get("event") or art["id"]  # one event's copies stay in one fold
+            out.append(
+                (s, pub_date(art["published"]), _target(d["label"], d["subtype"]), "real", group)
+            )
+        entries = feed_entries(shared)
+        for d in read_jsonl(DATA / "feeds_claims.jsonl"):
+            if d["split"] != "dev":
+                continue
+            _, text, _ = entries[(d["feed"], d["guid_sha1"])]
+            s = text[d["start"] : d["end"]]
+            if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
+                raise SystemExit(f"feed entry {d['guid_sha1']} changed: sentence hash mismatch")
+            out.append((s, None, _target(d["label"], d["subtype"]), "real", d["guid_sha1"]))
+    else:
+        print(f"{src} not found: training on the committed self-written sentences only")
+    for f in read_jsonl(DATA / "fixture_claims.jsonl"):
+        target = _target(f["label"], f.get("subtype"))
+        out.append((f["text"], pub_date(f.get("published")), target, "fixture", f["text"]))
+    for r in read_jsonl(DATA / "probe_claims.jsonl"):
+        if r["split"] == "dev":
+            out.append(
+                (
+                    r["text"],
+                    pub_date(r["published"]),
+                    _target(r["label"], r["subtype"]),
+                    "probe",
+                    r["text"],
+                )
+            )
+    return out
+
+
+def featurise(rows: list[Row]) -> list[dict[str, float]]:
+    """Feature dicts of the rows (the same text normalisation as the classifier)."""
+    return [sentence_features(" ".join(text.split()).lower(), pub) for text, pub, *_ in rows]
+
+
+def _group(t: str) -> str:
+    return t if t in ("deployment", "neither") else "hype"
+
+
+def cv_rescue(rows: list[Row], x, y: list[str], w: np.ndarray, C: float) -> None:
+    """5-fold CV of the combined decision (rules, then the model where the rules see no claim) for
+    several RESCUE_MIN values: accuracy per kind of row, and how many real non-claims stay neither."""
+    folds = StratifiedGroupKFold(5, shuffle=True, random_state=0)
+    proba = np.zeros((len(rows), len(CLASSES)))
+    for tr, te in folds.split(x, y, groups=[r[4] for r in rows]):
+        clf = LogisticRegression(C=C, max_iter=5000).fit(
+            x[tr], [y[i] for i in tr], sample_weight=w[tr]
+        )
+        proba[te] = clf.predict_proba(x[te])
+        classes = [str(c) for c in clf.classes_]
+    rules = [rule_claim(text, pub) for text, pub, *_ in rows]
+    gold = [_group(t) for t in y]
+    for tau in (0.4, 0.5, 0.6, 0.7, 1.01):
+        pred = []
+        for k, rule in enumerate(rules):
+            p = dict(zip(classes, proba[k], strict=True))
+            groups = {"deployment": p["deployment"], "neither": p["neither"]}
+            groups["hype"] = 1.0 - groups["deployment"] - groups["neither"]
+            best = max(groups, key=lambda g: groups[g])
+            market = any(c.startswith("market:") for c in rule.cues)
+            rescue = (
+                rule.label == "neither" and not market and best != "neither" and groups[best] >= tau
+            )
+            pred.append(best if rescue else rule.label)
+        parts = []
+        for kind in ("real", "probe", "fixture"):
+            idx = [k for k, r in enumerate(rows) if r[3] == kind]
+            clear = [k for k in idx if gold[k] != "neither"]
+            non = [k for k in idx if gold[k] == "neither"]
+            if not idx:
+                continue
+            parts.append(
+                f"{kind}: all {np.mean([gold[k] == pred[k] for k in idx]):.3f} clear-cut "
+                f"{np.mean([gold[k] == pred[k] for k in clear]):.3f}"
+                + (
+                    f" non-claims kept {np.mean([pred[k] == 'neither' for k in non]):.3f}"
+                    if non
+                    else ""
+                )
+            )
+        name = "rules alone" if tau > 1 else f"RESCUE_MIN={tau}"
+        print(f"  CV {name:15s} " + " | ".join(parts))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--C", type=float, default=3.0)
+    ap.add_argument("--min-count", type=int, default=2)
+    ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
+    args = ap.parse_args()
+    rows = rows_for(args.shared)
+    feats = featurise(rows)
+    counts: dict[str, int] = {}
+    for f in feats:
+        for k in f:
+            counts[k] = counts.get(k, 0) + 1
+    keep = {k for k, n in counts.items() if n >= args.min_count}
+    vec = DictVectorizer()
+    x = vec.fit_transform([{k: v for k, v in f.items() if k in keep} for f in feats])
+    y = [r[2] for r in rows]
+    # real sentences count twice: they carry the real share of non-claims, which the claim-dense
+    # self-written sentences lack (no class re-weighting, for the same reason)
+    w = np.array([REAL_WEIGHT if r[3] == "real" else 1.0 for r in rows])
+    kinds = {k: sum(r[3] == k for r in rows) for k in ("real", "fixture", "probe")}
+    print(f"{len(rows)} training sentences {kinds}, {x.shape[1]} features")
+    cv_rescue(rows, x, y, w, args.C)
+    if args.dry_run:
+        return
+    clf = LogisticRegression(C=args.C, max_iter=5000).fit(x, y, sample_weight=w)
+    classes = [str(c) for c in clf.classes_]
+    assert set(classes) == set(CLASSES), classes
+    save_claim_model(WEIGHTS, list(vec.feature_names_), clf.coef_.T, clf.intercept_, classes)
+    print(f"wrote {WEIGHTS}")
+
+
+if __name__ == "__main__":
+    main()
