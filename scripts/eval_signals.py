@@ -8,7 +8,8 @@ for claims). Also reports the proxy sets in ../shared/data/hype and the classifi
     .venv/bin/python scripts/eval_signals.py [--shared PATH] [--train] [--no-proxy]
 
 --train refits the topic model (bot/pipeline/topic_weights.npz) on the TRAIN split only (ai_news
-train articles + off-topic news from ../shared/data/clustering/giveme5w1h, technology excluded).
+train articles, off-topic news from ../shared/data/clustering/giveme5w1h with technology excluded,
+and the dev split of the labelled real feed entries).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from signals_probes import (  # noqa: E402
     eval_feed_claims,
     eval_feed_topics,
     eval_probe_claims,
+    feed_topic_training,
     keyword_label,
     pub_date,
     read_jsonl,
@@ -68,9 +70,12 @@ def eval_topics(arts, emb, by_id, embedder, train: bool, cache: Path) -> None:
                 )
             )
             extra_y = [OFF_TOPIC] * len(recs)
+        feed_x, feed_y = feed_topic_training(
+            ROOT.parent / "shared" / "data", embedder, cached_embeddings, cache
+        )
         tr = [a for a in arts if a["split"] == "train"]
-        x = np.stack([vec[a["id"]] for a in tr] + extra_x)
-        y = [a["primary_topic"] or OFF_TOPIC for a in tr] + extra_y
+        x = np.stack([vec[a["id"]] for a in tr] + extra_x + feed_x)
+        y = [a["primary_topic"] or OFF_TOPIC for a in tr] + extra_y + feed_y
         info = fit_topic_weights(x, y, embedder.model_id)
         print(f"trained topic model on {info['n']} train vectors -> {info['path']}")
     tax = load_taxonomy()

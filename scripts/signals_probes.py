@@ -160,18 +160,44 @@ def eval_feed_claims(shared: Path) -> None:
         )
 
 
-def eval_feed_topics(shared: Path, embedder, cached_embeddings, cache: Path) -> None:
-    """Relevance and primary topic on labelled real feed entries (a harder, non-ai_news set)."""
+def _labelled_feed_inputs(shared: Path) -> list[dict]:
     labels = read_jsonl(DATA / "feeds_articles.jsonl")
     entries = feed_entries(shared)
     if not entries:
-        print("\n== real-feed topics: ../shared/data/feeds/real_feeds not found, skipped")
-        return
+        return []
     for lab in labels:
         title, text, th = entries[(lab["feed"], lab["guid_sha1"])]
         if th != lab["text_sha1"]:
             raise SystemExit(f"text of feed entry {lab['guid_sha1']} changed: hash mismatch")
         lab["_in"] = _embed_text(title, text)
+    return labels
+
+
+def feed_topic_training(
+    shared: Path, embedder, cached_embeddings, cache: Path
+) -> tuple[list, list]:
+    """Vectors and labels of the DEV split of the labelled feed entries (topic-model training);
+    relevant entries without a clear-cut topic are left out."""
+    labels = _labelled_feed_inputs(shared)
+    if not labels:
+        return [], []
+    emb = cached_embeddings(
+        embedder, [lab["_in"] for lab in labels], cache.with_name(cache.stem + "_feeds.npz")
+    )
+    keep = [
+        k
+        for k, lab in enumerate(labels)
+        if lab["split"] == "dev" and (lab["primary_topic"] or not lab["relevant"])
+    ]
+    return [emb[k] for k in keep], [labels[k]["primary_topic"] or OFF_TOPIC for k in keep]
+
+
+def eval_feed_topics(shared: Path, embedder, cached_embeddings, cache: Path) -> None:
+    """Relevance and primary topic on labelled real feed entries (a harder, non-ai_news set)."""
+    labels = _labelled_feed_inputs(shared)
+    if not labels:
+        print("\n== real-feed topics: ../shared/data/feeds/real_feeds not found, skipped")
+        return
     emb = cached_embeddings(
         embedder, [lab["_in"] for lab in labels], cache.with_name(cache.stem + "_feeds.npz")
     )
