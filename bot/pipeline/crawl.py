@@ -114,9 +114,16 @@ def _read_targets(engine: Engine, settings: Settings, slugs: list[str] | None) -
 # ----------------------------------------------------------------- database work (one thread)
 
 
-def _load_state(engine: Engine, source_id: int) -> FetchState | None:
+def load_states(engine: Engine, source_ids: list[int]) -> dict[int, FetchState]:
+    """Fetch state of these sources, in one query per 500 (detached rows)."""
+    out: dict[int, FetchState] = {}
     with session_scope(engine) as session:
-        return session.get(FetchState, source_id)
+        for i in range(0, len(source_ids), 500):
+            chunk = source_ids[i : i + 500]
+            for row in session.exec(select(FetchState).where(FetchState.source_id.in_(chunk))):  # type: ignore[attr-defined]
+                out[row.source_id] = row
+        session.expunge_all()
+    return out
 
 
 def _state_row(session: Any, source_id: int) -> FetchState:
@@ -244,6 +251,7 @@ class _Crawl:
         self.db: Executor = ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
         self.parsers: Executor | None = None
         self.parse_gate = asyncio.Semaphore(max(2, opts.parse_workers * 2))
+        self.states: dict[int, FetchState] = {}  # loaded once per run (load_states)
         self.page_gate = asyncio.Semaphore(opts.page_concurrency)
 
     def start_parsers(self, n_sources: int) -> None:
@@ -289,7 +297,7 @@ class _Crawl:
         if self.stopped():
             rep["status"] = "interrupted"
             return
-        state = await self.run_db(_load_state, self.engine, target.id)
+        state = self.states.get(target.id)
         if state is not None and state.next_fetch_at is not None:
             due = state.next_fetch_at.replace(tzinfo=state.next_fetch_at.tzinfo or UTC)
             if due > utcnow():
@@ -388,6 +396,7 @@ async def _crawl_all(
             robots_known=known,
         )
         crawl = _Crawl(engine, opts, fetcher, stop)
+        crawl.states = load_states(engine, [t.id for t in targets])
         crawl.start_parsers(len(targets))
         try:
             return list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
