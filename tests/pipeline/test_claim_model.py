@@ -40,8 +40,14 @@ def test_missing_weights_file_means_rules_alone(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "label"),
     [  # worded without any of the rules' cues; the rules alone say neither
-        ("Lindqvist Group's warehouses run 1,100 picking robots steered by a vision model.", "deployment"),
-        ("Two million students used the homework helper during exam season, the ministry said.", "deployment"),
+        (
+            "Lindqvist Group's warehouses run 1,100 picking robots steered by a vision model.",
+            "deployment",
+        ),
+        (
+            "Two million students used the homework helper during exam season, the ministry said.",
+            "deployment",
+        ),
         ("The upgraded assistant is coming to phones in the autumn.", "hype"),
     ],
 )
