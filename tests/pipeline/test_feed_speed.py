@@ -90,3 +90,17 @@ def test_parse_feed_output_unchanged_by_speedups() -> None:
         stock = parse_feed(body, url="https://example.org/feed")
     assert fast.entries == stock.entries
     assert fast.entries[0].summary == "a&b c\nd"
+
+
+def test_aliased_and_special_keys_still_resolve() -> None:
+    """The fast dict methods must keep feedparser's aliases (guid -> id, description -> summary)."""
+    body = TRICKY.encode("utf-8", "surrogatepass")
+    entry = feedparser.parse(body, **KW).entries[0]  # type: ignore[attr-defined]
+    assert entry["guid"] == entry["id"] == "id-1"
+    assert entry.get("description") == entry["summary"] == "a&b\xa0c\nd"
+    assert "guid" in entry and "nothing-here" not in entry
+    assert entry.get("nothing-here", "default") == "default"
+    with pytest.raises(KeyError):
+        entry["category"]  # special key: no tags, same KeyError as stock feedparser
+    with pytest.raises(AttributeError):
+        _ = entry.nothing_here
