@@ -29,6 +29,7 @@ from bot.briefing.summary import summarize_story
 from bot.briefing.text import clean_text, shorten
 from bot.config import Settings
 from bot.errors import UsageError
+from bot.pipeline.identity import strip_tracking
 from bot.store.db import session_scope
 from bot.store.models import Article, Digest, DigestStory, Source, Story
 
@@ -118,7 +119,7 @@ def _story_entry(
     for article, source in rows:
         key, name = _outlet(article, source)
         if key not in sources:
-            sources[key] = {"name": name, "url": safe_url(article.url) or ""}
+            sources[key] = {"name": name, "url": safe_url(strip_tracking(article.url)) or ""}
         body = article.text or clean_text(article.summary, strip_tags=True)
         if article.duplicate_of is None:
             texts.append(body)

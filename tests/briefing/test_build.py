@@ -233,3 +233,18 @@ def test_empty_digest_is_not_stored(engine: Engine) -> None:
     assert digest["digest_id"] is None and digest["sections"] == []
     with session_scope(engine) as session:
         assert session.exec(select(Digest)).all() == []
+
+
+def test_source_links_drop_tracking_parameters(engine: Engine) -> None:
+    lab = add_source(engine, "lab", "Lab Blog")
+    sid = add_story(
+        engine,
+        "Lab ships its model to every customer",
+        articles=[
+            {"url": "https://lab.example/post?id=4&utm_source=rss&utm_medium=feed", "source_id": lab,
+             "text": "The lab's model now runs for every paying customer, it said on Monday."},
+        ],
+    )  # fmt: skip
+    digest = build_digest(engine, SETTINGS, audience="t", now=NOW)
+    story = next(s for s in _stories(digest) if s["story_id"] == sid)
+    assert [src["url"] for src in story["sources"]] == ["https://lab.example/post?id=4"]

@@ -11,6 +11,7 @@ from bot.pipeline.identity import (
     IdentityIndex,
     canonical_url,
     content_hash,
+    strip_tracking,
     upsert_candidate,
 )
 from bot.store.db import session_scope
@@ -109,3 +110,20 @@ def test_guids_are_scoped_to_their_source_and_short_texts_never_match_by_hash(
     c = Candidate(url="https://a.example/2", title="Two", text=TEXT, guid="2")
     assert _upsert(engine, a, c, c) == ["new", "unchanged"]
     assert _count(engine) == 3
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (
+            "https://www.Example.com/a/B/?utm_source=rss&id=7&fbclid=x",
+            "https://www.Example.com/a/B/?id=7",
+        ),
+        ("https://example.com/a?z=1&a=2", "https://example.com/a?z=1&a=2"),  # order kept
+        ("https://example.com/a?utm_medium=feed#top", "https://example.com/a#top"),
+        ("https://example.com/plain", "https://example.com/plain"),
+        ("http://[::1", "http://[::1"),  # unparseable: left alone
+    ],
+)
+def test_strip_tracking_keeps_the_link_as_published(raw: str, shown: str) -> None:
+    assert strip_tracking(raw) == shown
