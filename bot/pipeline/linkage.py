@@ -116,6 +116,42 @@ def entity_matrix(
     return np.asarray((sparse(rows) @ sparse(cols).T).todense())
 
 
+def headline_mismatch(
+    heads: Sequence[frozenset[str]],
+    ents: Sequence[frozenset[str]],
+    col_heads: Sequence[frozenset[str]] | None = None,
+    col_ents: Sequence[frozenset[str]] | None = None,
+) -> np.ndarray:
+    """Pairs (rows x cols) whose headlines both name something and neither names the other's.
+
+    Two reports of one event nearly always share a name between one headline and the other's
+    headline or lead; two events of one kind on the same day (two coaches leaving, two rockets)
+    mostly do not. Measured on giveme5w1h pairs less than 30 days apart: 15 of 1,011 same-event
+    pairs against 199 of 405 different-event pairs above 3 sd.
+    """
+    col_heads = heads if col_heads is None else col_heads
+    col_ents = ents if col_ents is None else col_ents
+    vocab: dict[str, int] = {}
+    for group in (heads, ents, col_heads, col_ents):
+        for es in group:
+            for e in es:
+                vocab.setdefault(e, len(vocab))
+
+    def binary(sets: Sequence[frozenset[str]]) -> csr_matrix:
+        indptr, indices = [0], []
+        for es in sets:
+            indices += [vocab[e] for e in es]
+            indptr.append(len(indices))
+        data = np.ones(len(indices), np.float32)
+        return csr_matrix((data, indices, indptr), shape=(len(sets), max(len(vocab), 1)))
+
+    named = (binary(heads) @ binary(col_ents).T).toarray() > 0
+    named |= (binary(ents) @ binary(col_heads).T).toarray() > 0
+    has_rows = np.array([bool(h) for h in heads])
+    has_cols = np.array([bool(h) for h in col_heads])
+    return ~named & has_rows[:, None] & has_cols[None, :]
+
+
 class Clusterer(Protocol):
     """Groups nodes (existing stories first, then new articles) given their similarities.
 

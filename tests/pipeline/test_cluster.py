@@ -240,3 +240,23 @@ def test_quality_floor_on_committed_fixture_with_the_real_model(sqlite_url: str)
 #   python scripts/eval_clustering.py tests/fixtures/stories/articles.jsonl
 # pinned slightly below, so one wrong link among 24 articles still passes but two do not.
 FLOOR = 0.95
+
+
+def test_headlines_naming_different_things_count_as_a_mismatch() -> None:
+    from bot.pipeline.linkage import extract_entities, headline_mismatch
+
+    docs = [
+        ("Chicago Bears fire coach John Fox", "The Bears said on Monday that Fox is out."),
+        (
+            "Arians retires after 5 seasons in Arizona",
+            "Bruce Arians told the Cardinals he is done.",
+        ),
+        ("Fox out as Bears coach", "Chicago fired John Fox after a 5-11 season."),
+        ("a headline without names", "Nothing capitalised here."),
+    ]
+    heads = [extract_entities(t, "") for t, _ in docs]
+    ents = [extract_entities(t, x) for t, x in docs]
+    mis = headline_mismatch(heads, ents)
+    assert mis[0, 1] and mis[1, 2]  # two coaches: no name in common
+    assert not mis[0, 2]  # one event: the names are shared
+    assert not mis[0, 3] and not mis[3, 1]  # a headline with no names says nothing either way
