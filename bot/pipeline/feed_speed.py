@@ -18,6 +18,11 @@ showed two hot spots in feedparser 6.0 that cost more than the parsing itself:
    For the other keys (nearly all calls) the plain ``dict`` method returns exactly the same, so
    :func:`_fast_dict_methods` routes those straight to it.
 
+4. Every start tag re-resolves ``xml:base`` against the current base (``_urljoin(base, base)``
+   nearly always): a regular-expression substitution and ``urllib.parse.urljoin`` 47,000 times
+   for 3,700 entries. ``_urljoin`` is a pure function of two strings, so a small LRU cache in
+   front of it returns identical results.
+
 Together they take feedparser from 7.8 s to 4.7 s of CPU on those 100 feeds (1 and 2).
 :func:`install` is idempotent and does nothing if feedparser's internals have moved (a later
 feedparser release): the parse is then as correct as before, only slower.
@@ -25,6 +30,7 @@ feedparser release): the parse is then as correct as before, only slower.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -84,6 +90,19 @@ def _fast_dict_methods(cls: Any) -> dict[str, Any]:
     return {"get": get, "__getitem__": getitem, "__contains__": contains, "_slow": slow}
 
 
+def _cached_urljoin(original: Any) -> Any:
+    cached = functools.lru_cache(maxsize=4096)(original)
+
+    def urljoin(base: Any, uri: Any) -> Any:
+        try:
+            return cached(base, uri)
+        except TypeError:  # an unhashable argument: feedparser's own function decides
+            return original(base, uri)
+
+    urljoin.original = original  # type: ignore[attr-defined]
+    return urljoin
+
+
 def install() -> bool:
     """Switch the speed-ups on in this process; returns whether feedparser took them."""
     global _installed, _original_cp1252, _dict_methods
@@ -104,8 +123,11 @@ def install() -> bool:
         or not isinstance(getattr(cls, "keymap", None), dict)
     ):
         return False
+    import feedparser.urls
+
     _original_cp1252 = mapping
     _dict_methods = _fast_dict_methods(cls)
+    _dict_methods["_urljoin"] = _cached_urljoin(feedparser.urls._urljoin)
     _switch(True)
     return True
 
@@ -114,6 +136,7 @@ def _switch(on: bool) -> None:
     global _installed
     import feedparser.api
     import feedparser.mixin
+    import feedparser.urls
     import feedparser.util
 
     assert _original_cp1252 is not None and _dict_methods is not None
@@ -126,6 +149,9 @@ def _switch(on: bool) -> None:
     methods = _dict_methods if on else _dict_methods["_slow"]
     for name in ("get", "__getitem__", "__contains__"):
         setattr(feedparser.util.FeedParserDict, name, methods[name])
+    join = _dict_methods["_urljoin"]
+    for module in (feedparser.urls, feedparser.mixin):  # mixin imported the name itself
+        module._urljoin = join if on else join.original
     _installed = on
 
 
