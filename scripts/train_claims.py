@@ -5,7 +5,7 @@ sentences of the dev split; texts read from ../shared, as in eval_signals.py), t
 self-written fixtures and the dev half of the blind probes. Never a held-out row (ai_news test
 split, held-out probes, held-out real-feed sentences).
 
-    .venv/bin/python scripts/train_claims.py [--shared PATH] [--C 3.0] [--dry-run]
+    .venv/bin/python scripts/train_claims.py [--shared PATH] [--C 3.0] [--real-weight 2] [--dry-run]
 
 Prints 5-fold cross-validated accuracy of the combined decision (rules first, the model where the
 rules see no claim) for several RESCUE_MIN values (the figures used to choose it and C).
@@ -153,6 +153,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--C", type=float, default=3.0)
     ap.add_argument("--min-count", type=int, default=2)
+    ap.add_argument("--real-weight", type=float, default=REAL_WEIGHT)
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     args = ap.parse_args()
     rows = rows_for(args.shared)
@@ -167,7 +168,7 @@ def main() -> None:
     y = [r[2] for r in rows]
     # real sentences count twice: they carry the real share of non-claims, which the claim-dense
     # self-written sentences lack (no class re-weighting, for the same reason)
-    w = np.array([REAL_WEIGHT if r[3] == "real" else 1.0 for r in rows])
+    w = np.array([args.real_weight if r[3] == "real" else 1.0 for r in rows])
     kinds = {k: sum(r[3] == k for r in rows) for k in ("real", "fixture", "probe")}
     print(f"{len(rows)} training sentences {kinds}, {x.shape[1]} features")
     cv_rescue(rows, x, y, w, args.C)
