@@ -201,11 +201,19 @@ def store_robots(engine: Engine, fetched: dict[str, RobotsEntry]) -> None:
     """Keep the robots.txt answers fetched in this run for the next runs."""
     if not fetched:
         return
+    table = RobotsTxt.__table__  # type: ignore[attr-defined]
+    keys = sorted(fetched)
     with session_scope(engine) as session:
-        for key, entry in fetched.items():
-            row = session.get(RobotsTxt, key) or RobotsTxt(host=key, status=entry.status)
-            row.status, row.body, row.fetched_at = entry.status, entry.body, entry.fetched_at
-            session.add(row)
+        conn = session.connection()
+        for i in range(0, len(keys), 500):
+            conn.execute(table.delete().where(table.c.host.in_(keys[i : i + 500])))
+        conn.execute(
+            table.insert(),
+            [
+                {"host": k, "status": e.status, "body": e.body, "fetched_at": e.fetched_at}
+                for k, e in ((k, fetched[k]) for k in keys)
+            ],
+        )
 
 
 def _pending_pages(engine: Engine, source_id: int) -> list[tuple[int, str]]:
