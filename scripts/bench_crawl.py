@@ -52,10 +52,10 @@ def serve(files: list[str], delay_s: float, ready: Any, stop: Any) -> None:
         servers.append(peer.start())
     ready.put([s.url("/feed") for s in servers])
     stop.wait()
-    for s in servers:
-        s.stop()
     own = resource.getrusage(resource.RUSAGE_SELF)
     ready.put(own.ru_utime + own.ru_stime)  # the server's CPU: it shares the 2 cores
+    for s in servers:
+        s.stop()
 
 
 def baseline(urls: list[str]) -> tuple[float, int]:
