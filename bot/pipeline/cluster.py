@@ -218,14 +218,12 @@ def _open_stories(
             func.length(Story.centroid) == dim * 4,
         )
     )
-    old_ids, blobs = [], []
-    for sid, cent in result:  # raw rows, one buffer: ~19k stories in a 365-day horizon
-        old_ids.append(int(sid))
-        blobs.append(cent)
-    if not old_ids:
+    rows = result.fetchall()  # raw rows into one buffer: ~18k stories in a 365-day horizon
+    if not rows:
         return stories
-    cents = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(old_ids), dim)
-    norms = np.maximum(np.linalg.norm(cents, axis=1), 1e-9)
+    old_ids = [int(r[0]) for r in rows]
+    cents = np.frombuffer(b"".join([r[1] for r in rows]), dtype="<f4").reshape(len(rows), dim)
+    norms = np.sqrt(np.maximum(np.einsum("ij,ij->i", cents, cents), 1e-18))
     sims = np.stack([a.vector for a in batch]).astype(np.float32) @ cents.T / norms
     best = sims.max(axis=0)  # each old story's closest new article
     close = np.flatnonzero(best >= OLD_MIN_COSINE)
