@@ -47,8 +47,8 @@ class BufferedExpatParser(expatreader.ExpatParser):
 
     def reset(self) -> None:
         super().reset()
-        self._parser.buffer_text = True
-        self._parser.buffer_size = _BUFFER
+        self._parser.buffer_text = True  # type: ignore[attr-defined]
+        self._parser.buffer_size = _BUFFER  # type: ignore[attr-defined]
 
 
 def create_parser(*args: Any, **kwargs: Any) -> BufferedExpatParser:
