@@ -4,8 +4,9 @@ One run: read sources.yaml (a broken file raises SourcesError before anything is
 the sources table, then fetch all feeds concurrently under per-host politeness. Each feed's
 articles and its fetch state are committed in ONE transaction (the fetch state never gets ahead
 of its articles), so a killed crawl loses nothing and the next run repeats only unfinished work.
-Then each source's articles still ``pending`` extraction (new ones, and any left by a crashed
-run) get their page fetched and extracted, one commit per article. The run report is stored
+Then each source's articles still ``pending`` extraction (new ones, any left by a crashed run,
+and pages that failed transiently, retried up to ``MAX_PAGE_ATTEMPTS`` times in all) get their
+page fetched and extracted, one commit per article. The run report is stored
 as a ``Run`` row (kind ``crawl``) and returned.
 """
 
@@ -42,6 +43,14 @@ FEED_ACCEPT = (
     "application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 )
 BACKOFF_BASE_S = 60
+MAX_PAGE_ATTEMPTS = 3  # a page that fails transiently is tried again on the next crawls, this often
+TRANSIENT_REASONS = {
+    "timeout",
+    "connection_error",
+    "connection_refused",
+    "dns_error",
+    "bad_response",
+}
 BACKOFF_MAX_S = 6 * 3600
 POOL_PARSE_BYTES = 16 * 1024  # bigger feeds are parsed in worker processes, in parallel
 POOL_MIN_SOURCES = 8  # fewer sources: parse in a thread, do not start processes
@@ -241,10 +250,25 @@ def _store_extraction(engine: Engine, article_id: int, got: Any, reason: str | N
             row.site_name = got.site_name
             row.published_at = row.published_at or got.published_at
         else:
-            row.extraction_status = "failed"  # the feed's summary stays as the text
             row.extraction_reason = reason or (got.reason if got is not None else "unknown")
+            row.extraction_attempts = (row.extraction_attempts or 0) + 1
+            retry = is_transient(row.extraction_reason)
+            if retry and row.extraction_attempts < MAX_PAGE_ATTEMPTS:
+                row.extraction_status = "pending"  # the next crawl of this source tries again
+            else:
+                row.extraction_status = "failed"  # the feed's summary stays as the text
         row.updated_at = now
         session.add(row)
+
+
+def is_transient(reason: str | None) -> bool:
+    """Whether a page failure may pass by itself (timeouts, 5xx, 429, connection trouble)."""
+    if not reason:
+        return False
+    if reason.startswith("http_"):
+        code = reason[5:]
+        return code == "429" or (code.isdigit() and code.startswith("5"))
+    return reason in TRANSIENT_REASONS
 
 
 # ----------------------------------------------------------------- the async crawl

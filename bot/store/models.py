@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -98,6 +98,9 @@ class Article(SQLModel, table=True):
     updated_at: datetime | None = _ts()
     extraction_status: str = Field(default="pending", index=True)  # pending|ok|failed|skipped
     extraction_reason: str | None = None
+    extraction_attempts: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
+    )  # page fetches that failed; transient failures are retried up to crawl.MAX_PAGE_ATTEMPTS
     extracted_at: datetime | None = _ts()
     # issue 3: stories
     story_id: int | None = Field(default=None, foreign_key="stories.id", index=True)

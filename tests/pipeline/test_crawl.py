@@ -249,3 +249,36 @@ def test_unreachable_robots_txt_is_not_stored(
         assert s.exec(select(RobotsTxt)).all() == []
     crawl_sources(engine, settings, options=opts)
     assert http_server.hits("/robots.txt") == 2
+
+
+def test_transient_page_failures_are_retried_then_given_up(
+    engine: Engine, http_server: HTTPPeer, tmp_path: Path
+) -> None:
+    from bot.pipeline.crawl import MAX_PAGE_ATTEMPTS
+
+    flaky, broken = "/pages/chip-export.html", "/pages/robotics-warehouse.html"
+    http_server.route(flaky, status=503, body=b"busy")
+    http_server.route(broken, status=500, body=b"down")
+    feeds = {
+        "rss2": http_server.url("/feeds/rss2.xml"),
+        "json": http_server.url("/feeds/feed.json"),
+    }
+    settings = settings_for(tmp_path, engine, feeds)
+
+    def row(path: str) -> Article:
+        return next(a for a in articles(engine) if a.canonical_url == http_server.url(path))
+
+    first = crawl_sources(engine, settings, options=FAST)
+    assert first["totals"]["extraction_failed_by_reason"].get("http_503") == 1
+    assert (row(flaky).extraction_status, row(flaky).extraction_reason) == ("pending", "http_503")
+    assert row(flaky).extraction_attempts == 1
+    del http_server.routes[flaky]  # the page is back: the next crawl extracts it
+    crawl_sources(engine, settings, options=FAST)
+    assert row(flaky).extraction_status == "ok" and "sixty days" in row(flaky).text
+    for _ in range(MAX_PAGE_ATTEMPTS):
+        crawl_sources(engine, settings, options=FAST)
+    gone = row(broken)
+    assert (gone.extraction_status, gone.extraction_reason) == ("failed", "http_500")
+    assert gone.extraction_attempts == MAX_PAGE_ATTEMPTS
+    assert http_server.hits(broken) == MAX_PAGE_ATTEMPTS  # then never again
+    assert row("/pages/paywall.html").extraction_attempts == 1  # not transient: tried once
