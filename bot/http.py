@@ -9,6 +9,7 @@ maximum size, so a multi-gigabyte response costs at most that many bytes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 from typing import Any
@@ -16,6 +17,11 @@ from typing import Any
 import httpx
 
 from bot.config import Settings
+
+# httpcore imports anyio's asyncio backend on the first request; import it with this module so
+# that a crawl's first requests (latency-bound: robots.txt, then the feeds) do not wait for it.
+with contextlib.suppress(ImportError):  # another anyio layout: it is imported on first use
+    import anyio._backends._asyncio  # noqa: F401
 
 MAX_REDIRECTS = 5
 MAX_FEED_BYTES = 10 * 1024 * 1024
