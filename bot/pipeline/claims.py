@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.pipeline import claim_cues as cue
+from bot.pipeline.claim_context import mask_non_claims
 from bot.pipeline.claim_dates import find_dates
 from bot.pipeline.claim_model import load_claim_model, sentence_features
 
@@ -144,7 +145,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     s = " ".join(sentence.split())
     if len(s.split()) < 3:
         return Claim(s, "neither", None, 0.5)
-    low = s.lower()
+    raw = s.lower()
+    low = mask_non_claims(s, raw)  # cue words in non-claim roles ("he adds") are blanked
     usage, operating = _hits(cue.USAGE, low), _hits(cue.OPERATING, low)
     outcome, work = _hits(cue.OUTCOME, low), _hits(cue.WORK_DONE, low)
     in_force, pilot = _hits(cue.IN_FORCE, low), _hits(cue.PILOT, low)
@@ -255,7 +257,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     if top < THRESHOLD:  # not a claim: attribution does not apply
         conf = 0.5 + 0.4 * (1.0 - top / THRESHOLD)
         return Claim(s, "neither", None, round(conf, 3), None, cues, sc)
-    attribution = _attribution(low)
+    attribution = _attribution(raw)
     conf = 0.55 + 0.4 * (top - second) / (top + 0.5)
     if best == "deployment":
         if attribution == "self_reported":

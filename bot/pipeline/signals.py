@@ -33,7 +33,9 @@ from bot.pipeline.topics import TopicClassifier, get_topic_classifier
 from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
-CLASSIFIER_VERSION = "signals-2"  # 2: learned claim model beside the rules
+CLASSIFIER_VERSION = (
+    "signals-3"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles
+)
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)
 
