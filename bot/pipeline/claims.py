@@ -103,6 +103,8 @@ RESCUE_MIN = 0.6  # chosen by cross-validation on the training sentences (script
 
 
 def _hits(pattern: re.Pattern[str], s: str) -> list[str]:
+    if not pattern.groups:  # findall gives the whole matches then, without a Python loop
+        return pattern.findall(s)
     return [m.group(0) for m in pattern.finditer(s)]
 
 
