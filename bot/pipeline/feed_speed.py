@@ -37,9 +37,9 @@ from typing import Any
 from xml.sax import expatreader
 
 _BUFFER = 1 << 16
+# (object, attribute, stock value, sped-up value) for every attribute install() replaces
+_patches: list[tuple[Any, str, Any, Any]] = []
 _installed = False
-_original_cp1252: dict[int, str] | None = None
-_dict_methods: dict[str, Any] | None = None
 
 
 class BufferedExpatParser(expatreader.ExpatParser):
@@ -69,25 +69,25 @@ _SPECIAL_KEYS = frozenset({"category", "enclosures", "license", "updated", "upda
 
 def _fast_dict_methods(cls: Any) -> dict[str, Any]:
     """Replacement methods for FeedParserDict: plain dict access for ordinary keys."""
-    slow = {"get": cls.get, "__getitem__": cls.__getitem__, "__contains__": cls.__contains__}
+    slow_get, slow_getitem, slow_contains = cls.get, cls.__getitem__, cls.__contains__
     aliased = frozenset(cls.keymap) | _SPECIAL_KEYS
 
     def get(self: Any, key: Any, default: Any = None) -> Any:
         if key in aliased:
-            return slow["get"](self, key, default)
+            return slow_get(self, key, default)
         return dict.get(self, key, default)
 
     def getitem(self: Any, key: Any) -> Any:
         if key in aliased:
-            return slow["__getitem__"](self, key)
+            return slow_getitem(self, key)
         return dict.__getitem__(self, key)
 
     def contains(self: Any, key: Any) -> bool:
         if key in aliased:
-            return bool(slow["__contains__"](self, key))
+            return bool(slow_contains(self, key))
         return dict.__contains__(self, key)
 
-    return {"get": get, "__getitem__": getitem, "__contains__": contains, "_slow": slow}
+    return {"get": get, "__getitem__": getitem, "__contains__": contains}
 
 
 def _cached_urljoin(original: Any) -> Any:
@@ -99,18 +99,17 @@ def _cached_urljoin(original: Any) -> Any:
         except TypeError:  # an unhashable argument: feedparser's own function decides
             return original(base, uri)
 
-    urljoin.original = original  # type: ignore[attr-defined]
     return urljoin
 
 
 def install() -> bool:
     """Switch the speed-ups on in this process; returns whether feedparser took them."""
-    global _installed, _original_cp1252, _dict_methods
     if _installed:
         return True
     try:
         import feedparser.api
         import feedparser.mixin
+        import feedparser.urls
         import feedparser.util
     except ImportError:
         return False
@@ -123,35 +122,23 @@ def install() -> bool:
         or not isinstance(getattr(cls, "keymap", None), dict)
     ):
         return False
-    import feedparser.urls
-
-    _original_cp1252 = mapping
-    _dict_methods = _fast_dict_methods(cls)
-    _dict_methods["_urljoin"] = _cached_urljoin(feedparser.urls._urljoin)
+    api = feedparser.api
+    _patches.append((api, "PREFERRED_XML_PARSERS", list(preferred), [__name__, *preferred]))
+    _patches.append((feedparser.mixin, "_cp1252", mapping, cp1252_table(mapping)))
+    for name, fast in _fast_dict_methods(cls).items():
+        _patches.append((cls, name, getattr(cls, name), fast))
+    join = feedparser.urls._urljoin
+    fast_join = _cached_urljoin(join)
+    for module in (feedparser.urls, feedparser.mixin):  # mixin imported the name itself
+        _patches.append((module, "_urljoin", join, fast_join))
     _switch(True)
     return True
 
 
 def _switch(on: bool) -> None:
     global _installed
-    import feedparser.api
-    import feedparser.mixin
-    import feedparser.urls
-    import feedparser.util
-
-    assert _original_cp1252 is not None and _dict_methods is not None
-    preferred = feedparser.api.PREFERRED_XML_PARSERS
-    if on and __name__ not in preferred:
-        preferred.insert(0, __name__)
-    if not on and __name__ in preferred:
-        preferred.remove(__name__)
-    feedparser.mixin._cp1252 = cp1252_table(_original_cp1252) if on else _original_cp1252
-    methods = _dict_methods if on else _dict_methods["_slow"]
-    for name in ("get", "__getitem__", "__contains__"):
-        setattr(feedparser.util.FeedParserDict, name, methods[name])
-    join = _dict_methods["_urljoin"]
-    for module in (feedparser.urls, feedparser.mixin):  # mixin imported the name itself
-        module._urljoin = join if on else join.original
+    for target, name, stock, fast in _patches:
+        setattr(target, name, fast if on else stock)
     _installed = on
 
 
