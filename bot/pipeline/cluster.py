@@ -58,7 +58,7 @@ from bot.pipeline.linkage import (
     headline_mismatch,
 )
 from bot.pipeline.outlets import count_outlets
-from bot.store.db import session_scope
+from bot.store.db import chunked, session_scope
 from bot.store.models import Article, Embedding, Run, Story, utcnow
 
 
@@ -170,12 +170,12 @@ def _background(session: Session, model_id: str, batch: list[_Pending], size: in
         .order_by(Article.id.desc())  # type: ignore[union-attr]
         .limit(size)
     ).all()
-    rows = []
-    for i in range(0, len(ids), 900):
+    rows: list[Any] = []
+    for chunk in chunked(ids, 900):
         rows += session.execute(
             select(Article.title, func.substr(Article.text, 1, ENTITY_CHARS), Embedding.vector)
             .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
-            .where(Article.id.in_(ids[i : i + 900]))  # type: ignore[union-attr]
+            .where(Article.id.in_(chunk))  # type: ignore[union-attr]
         ).all()
     vecs = [bytes_to_vector(v) for _, _, v in rows] + [p.vector for p in batch[:size]]
     ents = [extract_entities(t, x) for t, x, _ in rows] + [
@@ -230,8 +230,8 @@ def _open_stories(
     if len(close) > OLD_MAX:
         close = close[np.argsort(-best[close])[:OLD_MAX]]
     ids = sorted(old_ids[j] for j in close)
-    for i in range(0, len(ids), 900):
-        stories += session.scalars(select(Story).where(Story.id.in_(ids[i : i + 900]))).all()  # type: ignore[union-attr]
+    for chunk in chunked(ids, 900):
+        stories += session.scalars(select(Story).where(Story.id.in_(chunk))).all()  # type: ignore[union-attr]
     return stories
 
 

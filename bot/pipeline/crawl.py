@@ -34,7 +34,7 @@ from bot.pipeline.feeds import FeedParseError, ParsedFeed
 from bot.pipeline.fetch import Fetcher, FetchResult, RobotsEntry, host_key
 from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
 from bot.pipeline.parse_worker import parse_candidates, warm_up
-from bot.store.db import session_scope
+from bot.store.db import chunked, session_scope
 from bot.store.models import Article, FetchState, RobotsTxt, Run, Source, utcnow
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,7 @@ def load_states(engine: Engine, source_ids: list[int]) -> dict[int, FetchState]:
     """Fetch state of these sources, in one query per 500 (detached rows)."""
     out: dict[int, FetchState] = {}
     with session_scope(engine) as session:
-        for i in range(0, len(source_ids), 500):
-            chunk = source_ids[i : i + 500]
+        for chunk in chunked(source_ids):
             for row in session.exec(select(FetchState).where(FetchState.source_id.in_(chunk))):  # type: ignore[attr-defined]
                 out[row.source_id] = row
         session.expunge_all()
@@ -198,9 +197,8 @@ def load_robots(engine: Engine, urls: list[str]) -> dict[str, RobotsEntry]:
     keys = sorted({host_key(u) for u in urls})
     out: dict[str, RobotsEntry] = {}
     with session_scope(engine) as session:
-        for i in range(0, len(keys), 500):
-            rows = session.exec(select(RobotsTxt).where(RobotsTxt.host.in_(keys[i : i + 500])))  # type: ignore[attr-defined]
-            for row in rows:
+        for chunk in chunked(keys):
+            for row in session.exec(select(RobotsTxt).where(RobotsTxt.host.in_(chunk))):  # type: ignore[attr-defined]
                 if row.fetched_at is not None:
                     out[row.host] = RobotsEntry(row.status, row.body, row.fetched_at)
     return out
@@ -214,15 +212,13 @@ def store_robots(engine: Engine, fetched: dict[str, RobotsEntry]) -> None:
     keys = sorted(fetched)
     with session_scope(engine) as session:
         conn = session.connection()
-        for i in range(0, len(keys), 500):
-            conn.execute(table.delete().where(table.c.host.in_(keys[i : i + 500])))
-        conn.execute(
-            table.insert(),
-            [
-                {"host": k, "status": e.status, "body": e.body, "fetched_at": e.fetched_at}
-                for k, e in ((k, fetched[k]) for k in keys)
-            ],
-        )
+        for chunk in chunked(keys):
+            conn.execute(table.delete().where(table.c.host.in_(chunk)))
+        rows = [
+            {"host": k, "status": e.status, "body": e.body, "fetched_at": e.fetched_at}
+            for k, e in sorted(fetched.items())
+        ]
+        conn.execute(table.insert(), rows)
 
 
 def _pending_pages(engine: Engine, source_id: int) -> list[tuple[int, str]]:

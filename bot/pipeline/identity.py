@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property
@@ -135,17 +134,13 @@ class Candidate:
         return self
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
 class IdentityIndex:
     """Existing articles that a batch of candidates could match, loaded in a few queries."""
 
     def __init__(self, session: Session, source_id: int | None, candidates: list[Candidate]):
         from sqlmodel import col, select
 
+        from bot.store.db import chunked as _chunks
         from bot.store.models import Article
 
         self.session = session

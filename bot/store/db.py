@@ -6,10 +6,10 @@ keys on; PostgreSQL is used when ``BRIEFING_DATABASE_URL`` points at it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -85,3 +85,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+T = TypeVar("T")
+
+
+def chunked(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """``values`` in slices of ``size``: IN lists stay under SQLite's bound-parameter limit."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
