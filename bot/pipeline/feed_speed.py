@@ -23,7 +23,15 @@ showed two hot spots in feedparser 6.0 that cost more than the parsing itself:
    for 3,700 entries. ``_urljoin`` is a pure function of two strings, so a small LRU cache in
    front of it returns identical results.
 
-Together they take feedparser from 7.8 s to 4.7 s of CPU on those 100 feeds (1 and 2).
+5. ``_FeedParserMixin.pop`` (once per element) runs that translate on every element's text even
+   though nearly none holds a mapped code point, and deep-copies ``contentparams`` (a flat
+   FeedParserDict of strings) for every content element. :func:`rewritten_pop` compiles feedparser's
+   own ``pop`` with two substitutions: translate only when a mapped code point is present (a C
+   regex scan; translate is the identity otherwise), and a flat copy when the dict holds only
+   strings, numbers, booleans or None under ordinary keys (``copy.deepcopy`` otherwise).
+
+Together they take feedparser from 7.8 s to 4.7 s of CPU on those 100 feeds (1 and 2), and the
+rewritten ``pop`` saves another 1.2 s of the 6.5 s that parsing and preparing them costs.
 :func:`install` is idempotent and does nothing if feedparser's internals have moved (a later
 feedparser release): the parse is then as correct as before, only slower.
 """
@@ -31,6 +39,9 @@ feedparser release): the parse is then as correct as before, only slower.
 from __future__ import annotations
 
 import functools
+import inspect
+import re
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -102,6 +113,65 @@ def _cached_urljoin(original: Any) -> Any:
     return urljoin
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _flat_copy(cls: Any) -> Any:
+    """``copy.deepcopy`` for feedparser's contentparams, without its generic machinery."""
+    import copy
+
+    aliased = frozenset(cls.keymap)
+
+    def copy_params(value: Any) -> Any:
+        if (
+            type(value) is cls
+            and not vars(value)
+            and all(isinstance(v, _ATOMS) for v in dict.values(value))
+            and not any(k in aliased for k in dict.keys(value))
+        ):
+            new = cls.__new__(cls)
+            dict.update(new, dict.items(value))
+            return new
+        return copy.deepcopy(value)
+
+    return copy_params
+
+
+# (feedparser's text, ours, how often it must occur) for rewritten_pop
+_POP_SWAPS = (
+    (
+        "output = output.translate(_cp1252)",
+        "output = output.translate(_cp1252) if _briefing_mapped(output) else output",
+        1,
+    ),
+    ("copy.deepcopy(self.contentparams)", "_briefing_copy_params(self.contentparams)", 3),
+)
+
+
+def rewritten_pop(mixin: Any, mapping: dict[int, str]) -> Any | None:
+    """feedparser's own ``_FeedParserMixin.pop`` with the two substitutions; None if it moved."""
+    func = getattr(getattr(mixin, "_FeedParserMixin", None), "pop", None)
+    try:
+        lines, first = inspect.getsourcelines(func)  # type: ignore[arg-type]
+        filename = inspect.getsourcefile(func)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+    src = textwrap.dedent("".join(lines))
+    for old, new, times in _POP_SWAPS:
+        if src.count(old) != times:
+            return None
+        src = src.replace(old, new)
+    namespace: dict[str, Any] = {}
+    # blank lines first, so tracebacks point at feedparser's own line numbers
+    exec(compile("\n" * (first - 1) + src, filename or "<pop>", "exec"), vars(mixin), namespace)  # noqa: S102
+    return namespace.get("pop")
+
+
+def _mapped_search(mapping: dict[int, str]) -> Any:
+    """A search for any code point the cp1252 fix-up maps (translate changes nothing else)."""
+    return re.compile("[" + "".join(re.escape(chr(int(c))) for c in sorted(mapping)) + "]").search
+
+
 def install() -> bool:
     """Switch the speed-ups on in this process; returns whether feedparser took them."""
     if _installed:
@@ -131,6 +201,12 @@ def install() -> bool:
     fast_join = _cached_urljoin(join)
     for module in (feedparser.urls, feedparser.mixin):  # mixin imported the name itself
         _patches.append((module, "_urljoin", join, fast_join))
+    pop = rewritten_pop(feedparser.mixin, mapping)
+    if pop is not None:
+        mixin = feedparser.mixin
+        _patches.append((mixin, "_briefing_mapped", None, _mapped_search(mapping)))
+        _patches.append((mixin, "_briefing_copy_params", None, _flat_copy(cls)))
+        _patches.append((mixin._FeedParserMixin, "pop", mixin._FeedParserMixin.pop, pop))
     _switch(True)
     return True
 

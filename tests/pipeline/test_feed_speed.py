@@ -104,3 +104,47 @@ def test_aliased_and_special_keys_still_resolve() -> None:
         entry["category"]  # special key: no tags, same KeyError as stock feedparser
     with pytest.raises(AttributeError):
         _ = entry.nothing_here
+
+
+def test_pop_is_feedparsers_own_with_two_substitutions() -> None:
+    """The rewritten pop keeps feedparser's file and line numbers (tracebacks still point there)."""
+    pop = feedparser.mixin._FeedParserMixin.pop
+    stock = next(s for (_, name, s, _f) in feed_speed._patches if name == "pop")
+    assert pop is not stock
+    assert pop.__code__.co_filename == stock.__code__.co_filename
+    assert pop.__code__.co_firstlineno == stock.__code__.co_firstlineno
+    with feed_speed.disabled():
+        assert feedparser.mixin._FeedParserMixin.pop is stock
+
+
+def test_pop_rewrite_refuses_a_feedparser_whose_source_moved() -> None:
+    class Moved:
+        class _FeedParserMixin:
+            def pop(self, element):  # no translate, no deepcopy: nothing to substitute
+                return element
+
+    assert feed_speed.rewritten_pop(Moved, {0x80: "\u20ac"}) is None
+
+
+def test_flat_copy_equals_deepcopy_and_falls_back_for_nested_values() -> None:
+    import copy
+
+    cls = feedparser.util.FeedParserDict
+    copy_params = feed_speed._flat_copy(cls)
+    flat = cls({"type": "text/html", "language": None, "base": "https://e.org/", "base64": False})
+    got = copy_params(flat)
+    assert got == copy.deepcopy(flat) and type(got) is cls and got is not flat
+    nested = cls({"type": "text/html", "value": ["a", "b"]})
+    got = copy_params(nested)
+    assert got == nested and got["value"] is not nested["value"]  # a real deep copy
+
+
+def test_cp1252_code_points_still_mapped_in_content() -> None:
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>t</title><entry><id>x</id><title>a&#150;b</title>"
+        b'<content type="html">&lt;p&gt;it&#146;s &#128;5&lt;/p&gt;</content></entry></feed>'
+    )
+    fast, stock = _parse_both(body)
+    assert fast.entries == stock.entries  # type: ignore[attr-defined]
+    assert fast.entries[0].content[0].value == "<p>it\u2019s \u20ac5</p>"  # type: ignore[attr-defined]
