@@ -1,5 +1,10 @@
 """Keyword search: SQLite FTS5 (bm25) or PostgreSQL full-text search (ts_rank_cd).
 
+On SQLite new articles reach the index through a queue (``articles_fts_pending``, migration
+0010): :func:`index_pending` indexes it in one statement, which costs half of indexing the same
+rows one feed's transaction at a time. Writers call it (the crawl every ``FTS_BATCH_ROWS`` new
+articles and at the end of a run, the importer per batch) and so does search, before it queries.
+
 User queries are never passed through as query syntax: they are split into terms and
 quoted phrases, and each is quoted for FTS5 (or handed to ``websearch_to_tsquery`` on
 PostgreSQL, which accepts any input). Characters such as ``"``, ``*``, ``NEAR``, ``:`` or
@@ -8,19 +13,56 @@ unbalanced quotes are therefore plain text and never an error.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from sqlalchemy import bindparam, column, func, literal_column, select, table, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.archive.filters import SearchFilters, where_articles
 from bot.store.models import Article
 
+log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+FTS_BATCH_ROWS = 500  # the crawl indexes the queue once this many new articles wait
+_INDEX_QUEUED = text(
+    "INSERT INTO articles_fts(rowid, title, summary, text) "
+    "SELECT a.id, a.title, a.summary, a.text FROM articles AS a "
+    "JOIN articles_fts_pending AS p ON p.article_id = a.id"
+)
 PG_TSVECTOR = (
     "to_tsvector('english'::regconfig, coalesce(articles.title, '') || ' ' || "
     "coalesce(articles.summary, '') || ' ' || coalesce(articles.text, ''))"
 )
+
+
+def index_pending(conn: Connection, min_rows: int = 1) -> int:
+    """Index the queued articles in the caller's transaction if at least ``min_rows`` wait.
+
+    Returns how many were indexed. A no-op on PostgreSQL, whose index is always current.
+    """
+    if conn.dialect.name != "sqlite":
+        return 0
+    waiting = int(conn.execute(text("SELECT count(*) FROM articles_fts_pending")).scalar() or 0)
+    if waiting < max(1, min_rows):
+        return 0
+    conn.execute(_INDEX_QUEUED)
+    conn.execute(text("DELETE FROM articles_fts_pending"))
+    return waiting
+
+
+def index_pending_now(engine: Engine) -> int:
+    """Index the queue in a transaction of its own; a locked or read-only database is logged
+    and left for the next writer (search then misses only the newest articles)."""
+    if engine.dialect.name != "sqlite":
+        return 0
+    try:
+        with engine.begin() as conn:
+            return index_pending(conn)
+    except OperationalError as exc:
+        log.warning("full-text queue not indexed now: %s", exc)
+        return 0
 
 
 def split_query(query: str) -> list[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.archive.filters import SearchFilters, where_articles
-from bot.archive.fts import keyword_matches, query_terms, search_keyword
+from bot.archive.fts import index_pending_now, keyword_matches, query_terms, search_keyword
 from bot.archive.meta import ArchiveMeta, get_meta
 from bot.archive.vectors import VectorIndex, index_dir
 from bot.config import Settings
@@ -271,6 +271,7 @@ def search(
         meta = get_meta(engine)
         flt = _Filter(meta, filters) if meta.usable_for(filters) else None
     if mode in ("hybrid", "keyword"):
+        index_pending_now(engine)  # articles a writer queued but has not indexed yet
         keyword = _keyword(engine, query, filters, depth, flt)
     if mode in ("hybrid", "semantic") and query.strip():
         semantic = _semantic(engine, settings, query, filters, depth, embedder, flt)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.archive.fts import index_pending
 from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
 from bot.pipeline.jsonfeed import parse_iso_datetime
 from bot.store.db import session_scope
@@ -102,6 +103,7 @@ def _store_batch(engine: Engine, batch: list[tuple[Candidate, str | None]], coun
                 )  # fmt: skip
                 counts[status] += 1
             index.flush()
+        index_pending(session.connection())  # searchable once the batch is committed
 
 
 def import_articles(engine: Engine, records: Iterable[Any]) -> dict[str, Any]:

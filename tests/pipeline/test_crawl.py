@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
+from bot.archive.filters import SearchFilters
+from bot.archive.fts import search_keyword
 from bot.config import Settings
 from bot.errors import SourcesError, UsageError
 from bot.pipeline.crawl import CrawlOptions, crawl_sources
@@ -57,6 +60,12 @@ def test_crawl_stores_every_article_once_with_full_text(
     gone = next(r for r in rows if r.guid == "wire-0004")
     assert (gone.extraction_status, gone.extraction_reason) == ("failed", "http_404")
     assert gone.text == "This article's page returns 404."  # the feed summary is kept
+    with engine.connect() as conn:  # every article is in the full-text index, with its page text
+        hits = {i for i, _ in search_keyword(conn, '"sixty days"', SearchFilters(), 50)}
+        assert chip.id in hits
+        if engine.dialect.name == "sqlite":
+            queued = conn.execute(text("SELECT count(*) FROM articles_fts_pending")).scalar()
+            assert queued == 0
     # second crawl: every feed answers 304, nothing new, no duplicates, no page refetched
     pages_before = sum(1 for r in http_server.requests if r.path.startswith("/pages/"))
     again = crawl_sources(engine, settings, options=FAST)
