@@ -25,7 +25,7 @@ from bot.store.models import Article
 
 log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-FTS_BATCH_ROWS = 500  # the crawl indexes the queue once this many new articles wait
+FTS_BATCH_ROWS = 250  # the crawl indexes the queue once this many new articles wait
 _INDEX_QUEUED = text(
     "INSERT INTO articles_fts(rowid, title, summary, text) "
     "SELECT a.id, a.title, a.summary, a.text FROM articles AS a "

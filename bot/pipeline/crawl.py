@@ -33,6 +33,7 @@ from bot.pipeline import crawl_report
 from bot.pipeline.extract import extract_page
 from bot.pipeline.feeds import FeedParseError, ParsedFeed
 from bot.pipeline.fetch import Fetcher, FetchResult, RobotsEntry, host_key
+from bot.pipeline.gate import LargestFirstGate
 from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
 from bot.pipeline.parse_worker import parse_candidates, warm_up
 from bot.store.db import chunked, session_scope
@@ -280,7 +281,7 @@ class _Crawl:
         self.stop = stop
         self.db: Executor = ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
         self.parsers: Executor | None = None
-        self.parse_gate = asyncio.Semaphore(max(2, opts.parse_workers * 2))
+        self.parse_gate = LargestFirstGate(max(2, opts.parse_workers * 2))
         self.states: dict[int, FetchState] = {}  # loaded once per run (load_states)
         self.page_gate = asyncio.Semaphore(opts.page_concurrency)
 
@@ -352,7 +353,7 @@ class _Crawl:
             await self._fail(target, rep, res, res.reason or f"http_{res.status}")
             return
         else:
-            async with self.parse_gate:  # bounds how many bodies are being parsed and stored
+            async with self.parse_gate.slot(len(res.body)):  # bodies being parsed and stored
                 try:
                     parsed, cands = await self.parse(res.body, target, res)
                 except FeedParseError as exc:
@@ -409,8 +410,13 @@ class _Crawl:
 
     def close(self) -> None:
         self.db.shutdown(wait=True)
+        self.stop_parsers()
+
+    def stop_parsers(self) -> None:
+        """Shut the parser processes down and wait for them (idempotent)."""
         if self.parsers is not None:
             self.parsers.shutdown(wait=True, cancel_futures=True)
+            self.parsers = None
 
 
 async def _crawl_all(
@@ -430,7 +436,12 @@ async def _crawl_all(
         crawl.states = load_states(engine, [t.id for t in targets])
         crawl.start_parsers(len(targets))
         try:
-            return list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
+            reports = list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
+            # the rest of this run's new articles, with their final text; the parsers exit meanwhile
+            await asyncio.gather(
+                crawl.run_db(index_pending_now, engine), asyncio.to_thread(crawl.stop_parsers)
+            )
+            return reports
         finally:
             crawl.close()
             store_robots(engine, fetcher.robots_fetched)
@@ -470,7 +481,6 @@ def crawl_sources(
     sources: list[dict[str, Any]] = []
     try:
         sources = asyncio.run(_crawl_all(engine, settings, targets, opts, stop))
-        index_pending_now(engine)  # the rest of this run's new articles, with their final text
         status = "interrupted" if stop is not None and stop.is_set() else "ok"
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = "interrupted"

@@ -7,7 +7,7 @@ that stored it: one FTS5 segment per feed, and the segments were then merged aga
 
 Now the insert trigger only queues the article id in ``articles_fts_pending`` (same transaction:
 a killed process loses nothing), and :func:`bot.archive.fts.index_pending` indexes the queue in
-one statement: the crawl when 500 are waiting and at the end of the run, the importer per
+one statement: the crawl when 250 are waiting and at the end of the run, the importer per
 batch, and search before it queries. Update and delete triggers touch the index only for rows
 already in it; a queued row is indexed later with whatever text it has then.
 
