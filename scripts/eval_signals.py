@@ -40,7 +40,7 @@ from signals_probes import (  # noqa: E402
     scores,
 )
 
-from bot.pipeline.claims import claim_strength, classify_sentence, hedge_count  # noqa: E402
+from bot.pipeline.claims import claim_strength, classify_sentence, hedge_count, rule_claim  # noqa: E402
 from bot.pipeline.embed import load_embedder  # noqa: E402
 from bot.pipeline.signals import _embed_text, classify_texts, label_article  # noqa: E402
 from bot.pipeline.topics import (  # noqa: E402
@@ -118,7 +118,7 @@ def eval_claims(by_id) -> None:
     rows = read_jsonl(DATA / "ainews_claims.jsonl")
     print(f"\n== claim sentences ({len(rows)} labelled real sentences; held-out split below)")
     for split in ("test", "train"):
-        gold, pred, base, gsub, psub = [], [], [], [], []
+        gold, pred, base, rules, gsub, psub = [], [], [], [], [], []
         for d in rows:
             if d["split"] != split:
                 continue
@@ -130,6 +130,7 @@ def eval_claims(by_id) -> None:
             gold.append(d["label"])
             pred.append(c.label)
             base.append(keyword_label(s))
+            rules.append(rule_claim(s, pub_date(art["published"])).label)
             if d["label"] == "hype" and c.label == "hype":
                 gsub.append(d["subtype"])
                 psub.append(c.subtype)
@@ -140,6 +141,10 @@ def eval_claims(by_id) -> None:
         print(
             f"  [{split}] clear-cut claims (gold D/H) briefing {scores([gold[k] for k in clear], [pred[k] for k in clear])}"
             f" | keyword rule {scores([gold[k] for k in clear], [base[k] for k in clear])}"
+        )
+        print(
+            f"  [{split}] rules alone (no claim model)  all {scores(gold, rules)} | clear-cut "
+            f"{scores([gold[k] for k in clear], [rules[k] for k in clear])}"
         )
         if gsub:
             print(f"  [{split}] hype subtype when both hype   {scores(gsub, psub)}")

@@ -8,6 +8,8 @@ classifier output: sentences are chosen by position and at random only.
 * real feeds: entries that name an AI term (``ai_terms`` of the taxonomy, whole words) in the
   title or twice in the text; the first 6 (``--first``) sentences of 40+ characters, not yet
   labelled. Round 2 drew 70 with the defaults and 70 leads (``--first 2 --seed 22``).
+* Round 3 took every remaining ai_news sentence of the train split:
+  ``ainews 2000 --seed 31 --split train`` (499 rows, in that order; held-out ones never printed).
 
     .venv/bin/python scripts/sample_claim_sentences.py {ainews|feeds} N [--seed 21]
 """
@@ -91,9 +93,12 @@ def main() -> None:
     ap.add_argument("n", type=int)
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--first", type=int, default=6, help="feeds: sentences per entry")
+    ap.add_argument("--split", help="only candidates of this split (train/test, dev/heldout)")
     args = ap.parse_args()
     cands = candidates_ainews() if args.source == "ainews" else candidates_feeds(args.first)
     random.Random(args.seed).shuffle(cands)
+    if args.split:  # filtered after the shuffle: the same order as an unfiltered draw
+        cands = [c for c in cands if c["split"] == args.split]
     print(f"# {len(cands)} candidates", file=sys.stderr)
     for c in cands[: args.n]:
         print(json.dumps(c, ensure_ascii=False))

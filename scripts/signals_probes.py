@@ -83,6 +83,7 @@ def eval_probe_claims(show_errors: bool = False) -> None:
         claims = [classify_sentence(r["text"], pub_date(r["published"])) for r in part]
         pred = [c.label for c in claims]
         base = [keyword_label(r["text"]) for r in part]
+        rules = [rule_claim(r["text"], pub_date(r["published"])).label for r in part]
         clear = [k for k, g in enumerate(gold) if g != "neither"]
         gs = [
             r["subtype"]
@@ -98,6 +99,10 @@ def eval_probe_claims(show_errors: bool = False) -> None:
         print(
             f"  [{split}] clear-cut claims (gold D/H) briefing {scores([gold[k] for k in clear], [pred[k] for k in clear])}"
             f" | keyword rule {scores([gold[k] for k in clear], [base[k] for k in clear])}"
+        )
+        print(
+            f"  [{split}] rules alone (no claim model)  all {scores(gold, rules)} | clear-cut "
+            f"{scores([gold[k] for k in clear], [rules[k] for k in clear])}"
         )
         print(f"  [{split}] hype subtype when both hype   {scores(gs, ps)}")
         if show_errors and split == "dev":

@@ -207,6 +207,12 @@ BENCHMARK = _re(
     r"accuracy (?:of|on)",
     r"\d+(?:\.\d+)?\s?(?:%|percent) accuracy",
     r"\d+(?:\.\d+)?\s?(?:%|percent) on",
+    # a model ranked against rival models, whatever the verb
+    r"(?:ahead of|behind|trails?|trailing|leads?|beats?|beating|outpac(?:e|es|ed|ing)|falls? short of|on par with|"
+    r"comparabl[ey] (?:to|with)|surpass(?:es|ed|ing)?|edges? out) [\"“”']?\s?(?:[\w.'’-]+ ){0,3}(?:gpt-?[\w.]*|claude|gemini|"
+    r"llama|deepseek|grok|qwen|rival models|proprietary models|(?:openai|google|anthropic)[’']s models)",
+    r"in (?:their|its|our) (?:own )?testing",
+    r"tokens (?:per|a) second",
 )
 PROPOSAL = _re(
     r"bills?",
@@ -281,6 +287,7 @@ USAGE_ACTIVITY = re.compile(
     _F,
 )
 USAGE = re.compile(
+    r"(?<![\d.,])(?<!under-)(?<!under )(?<!over-)(?<!aged )"  # "under-18 users": an age group
     r"\d[\d,.]*\+?\s*(?:million|billion|thousand|k|m|bn)?\+?\s*(?:weekly |monthly |daily )?"
     r"(?:active )?(?:users|customers|developers|subscribers|conversations|queries|requests|"
     r"patient visits|visits|chats|physicians|clinicians|doctors|employees use|enterprises|"
@@ -353,7 +360,8 @@ OUTCOME = re.compile(
     r"\b(?:reduc(?:ed|es|ing|tion)|cut(?:s|ting)?|sav(?:ed|es|ing|ings)|drop(?:ped)?|"
     r"lower(?:ed)?|improv(?:ed|ement)|increas(?:ed|e)|boost(?:ed)?|shortened|freed|"
     r"faster|fewer|lifts?|lifted|fell|dropped|declined|shrank|halved|doubled|rose|grew)\b[^.]{0,80}?"
-    r"(?:\d|by (?:a|one) (?:third|half|quarter|fifth|tenth))",
+    r"(?:\d|by (?:a|one) (?:third|half|quarter|fifth|tenth)|\b(?:one|two|three|four|five|ten|an?) "
+    r"(?:hours?|minutes?|days?|weeks?)\b)",
     _F,
 )
 WORK_DONE = _re(
@@ -374,6 +382,8 @@ WORK_DONE = _re(
     r"notified",
     r"(?:jobs|roles|positions) (?:were |have been )?(?:eliminated|cut)",
     r"rebalance",
+    r"(?:team|staff|workforce|head ?count)(?: size)? (?:was|were|has been|had been|have been) "
+    r"(?:reduced|cut|halved|trimmed|slashed)",
     r"hired",
     r"redirected to hire",
 )
@@ -515,7 +525,10 @@ ANNOUNCE_NOUNS = {
     "roadmap",
     "demo",
 }
-EXEC_ORDER = re.compile(r"\b(?:signed|signs|issued|issues)\b[^.]{0,60}\bexecutive order\b", _F)
+EXEC_ORDER = re.compile(
+    r"\b(?:signed|signs|issued|issues)\b[^.]{0,60}\b(?:executive|preemption|presidential) order\b",
+    _F,
+)
 REVENUE = re.compile(
     r"\b(?:revenue|sales|bookings)\b[^.]{0,40}?\b(?:hit|hits|reached|reach|rose|grew|jumped|totall?ed|"
     r"came in at|of|was|were|delivered|climbed)\b[^.]{0,30}?[$€£]\s?\d",
@@ -574,4 +587,55 @@ KILLED = _re(
     r"shelved",
     r"voted down",
     r"killed",
+)
+# "X will <verb>" as the main assertion (not "that/who/how ... will"): something announced or
+# forecast even when no announcement word is used ("the system will determine a user's age")
+MAIN_WILL = re.compile(
+    r"(?<!\bthat )(?<!\bwho )(?<!\bhow )(?<!\bwhat )(?<!\bwhen )(?<!\bif )(?<!\bwhether )"
+    r"\bwill (?:not |no longer |also |soon |now |then |eventually )?(?:be (?:able to )?)?([a-z]+)",
+    _F,
+)
+# "has already deployed X and plans to ramp": the plan is added to a state that already holds
+CURRENT_THEN_PLAN = re.compile(
+    r"\b(?:already|has|have|are|is|now)\b[^.]{0,60}\b(?:deployed|deploying|using|adopted|running|"
+    r"handles?|handling|serves?|serving|operates?|operating)\b[^.]{0,80}\band (?:plans?|aims?|intends?) to\b",
+    _F,
+)
+# what a product or technology claim is about (a future statement needs one: "the CEO will step
+# down" or "investors will be watching" announces no product, rule or investment)
+TECH_CONTEXT = _re(
+    r"ai",
+    r"[\w-]*gpt[\w.-]*",
+    r"chatbots?",
+    r"models?",
+    r"systems?",
+    r"features?",
+    r"apps?",
+    r"platforms?",
+    r"tools?",
+    r"versions?",
+    r"products?",
+    r"services?",
+    r"accounts?",
+    r"users?",
+    r"notifications?",
+    r"controls?",
+    r"restrictions?",
+    r"bans?",
+    r"data(?: cent(?:er|re)s?)?",
+    r"chips?",
+    r"gpus?",
+    r"infrastructure",
+    r"compute",
+    r"computing",
+    r"software",
+    r"agents?",
+    r"cloud",
+    r"api",
+    r"robots?",
+    r"algorithms?",
+    r"devices?",
+    r"gigawatts?",
+    r"investments?",
+    r"funding",
 )

@@ -174,7 +174,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
     if cue.FINE_LEVIED.search(low):
         dep_force += 1.2
-    if cue.EXEC_ORDER.search(low):  # executive orders bind on signing
+    exec_order = bool(cue.EXEC_ORDER.search(low))
+    if exec_order:  # executive orders bind on signing
         dep_force += 1.0
     revenue = 1.0 if cue.REVENUE.search(low) else 0.0  # products sold: measured adoption
     sc = {
@@ -199,8 +200,11 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     if cue.KILLED.search(low):  # a vetoed or withdrawn bill is no longer a proposal
         sc["proposal"] = 0.0
     dates = find_dates(s) if in_force or proposal else []  # dates matter only for rules
+    later = [d for d in dates if published is not None and d > published]
+    if exec_order and not later:  # plans, hedges and frameworks in a signed order are its content
+        future, hedge = [], []
+        sc["proposal"] = 0.0
     if in_force or (proposal and dates):
-        later = [d for d in dates if published is not None and d > published]
         if later:  # "took effect on <date after publication>": scheduled, not in force
             sc["proposal"] += 1.5 + dep_force
             dep_force = 0.0
@@ -217,6 +221,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         sc["announcement"] += 1.5
         dep = 0.0
         cues.append("trap:manufacturing_not_adoption")
+    if future and not usage and cue.CURRENT_THEN_PLAN.search(low):
+        future = []  # "has deployed X and plans to ramp": the state holds, the plan is added
     if future and not usage:
         moved = dep * 0.75
         dep -= moved
@@ -232,6 +238,12 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     quiet = max(sc.values()) < THRESHOLD and dep < THRESHOLD
     if future and not hedge and quiet and cue.INTENT.search(low):
         sc["announcement"] += 1.0  # "intends to integrate", "will be available": announced
+    elif future and not hedge and quiet and not market and "?" not in s:
+        will = cue.MAIN_WILL.search(low)
+        if (
+            will and not _SUBORDINATE.search(low, 0, will.start()) and cue.TECH_CONTEXT.search(low)
+        ):  # "the system will determine a user's age": announced (or forecast) all the same
+            sc[_will_kind(will, bool(funding), bool(proposal))] += 1.0
     if title and cue.TITLE_FUTURE.search(low) and not cue.IMMEDIATE.search(low):
         sc["announcement"] += 1.0  # headline "X to do Y": announced, not done
         dep *= 0.3
@@ -266,6 +278,28 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
             conf *= 0.85
         return Claim(s, "deployment", None, round(min(conf, 0.95), 3), attribution, cues, sc)
     return Claim(s, "hype", best, round(min(conf, 0.95), 3), attribution, cues, sc)
+
+
+# "how quickly companies will adopt": a "will" inside a subordinate clause is no claim (but "said
+# that it will" reports an announcement)
+_SUBORDINATE = re.compile(
+    r"\b(?:how|whether|(?<!said )(?<!says )(?<!announced )(?<!confirmed )(?<!stated )that|who|what|"
+    r"when|if|why|where)\b(?:\s+[\w'’-]+){0,3}\s*$"
+)
+_PARTICIPLE = re.compile(r"(?:ed|en|wn|ne|ht|able)$")
+
+
+def _will_kind(will: re.Match[str], funding: bool, proposal: bool) -> str:
+    """The hype subtype of a main-clause "will": money -> funding, a bill -> proposal, "will be"
+    with a noun or adjective ("will be remarkable") -> forecast, else an announcement."""
+    if funding:
+        return "funding"
+    if proposal:
+        return "proposal"
+    text = will.group(0)
+    if " be " in text + " " and " able to " not in text and not _PARTICIPLE.search(will.group(1)):
+        return "forecast"
+    return "announcement"
 
 
 _PAST = re.compile(r"\b(?:was|were|had|did|took|came|entered|became|began|started|\w+ed)\b", _F)
