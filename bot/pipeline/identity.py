@@ -30,6 +30,12 @@ TRACKING_PARAMS = {
 TRACKING_PREFIXES = ("utm_", "pk_", "at_", "hsa_", "__")
 MIN_HASH_CHARS = 40  # shorter texts are too generic to prove two entries are one article
 _WORDS = re.compile(r"\w+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# ASCII word characters kept (capitals lowered), every other byte a space
+_ASCII_WORDS = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c == 95) else 32
+    for c in range(256)
+)
 
 
 def canonical_url(url: str) -> str:
@@ -82,8 +88,22 @@ def strip_tracking(url: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Lower-cased word tokens of ``text`` (NFKC), joined by single spaces."""
-    return " ".join(_WORDS.findall(unicodedata.normalize("NFKC", text or "").lower()))
+    r"""Lower-cased word tokens of ``text`` (NFKC), joined by single spaces.
+
+    Same result as ``" ".join(re.findall(r"\w+", NFKC(text).lower()))`` (the definition, kept
+    in the tests), computed on bytes when the only non-ASCII characters are not word characters
+    (curly quotes, dashes, no-break spaces: most English feed text): a C translate and split
+    instead of a regular expression creating one string per word.
+    """
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isascii():
+            odd = set(_NON_ASCII.findall(text))
+            if any(_WORDS.match(c) or _WORDS.match(c.lower()) for c in odd):
+                return " ".join(_WORDS.findall(text.lower()))
+            text = _NON_ASCII.sub(" ", text)
+    return b" ".join(text.encode("ascii").translate(_ASCII_WORDS).split()).decode("ascii")
 
 
 def content_hash(title: str, text: str) -> str:

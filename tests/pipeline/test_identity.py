@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
@@ -11,6 +15,7 @@ from bot.pipeline.identity import (
     IdentityIndex,
     canonical_url,
     content_hash,
+    normalise_text,
     strip_tracking,
     upsert_candidate,
 )
@@ -127,3 +132,30 @@ def test_guids_are_scoped_to_their_source_and_short_texts_never_match_by_hash(
 )
 def test_strip_tracking_keeps_the_link_as_published(raw: str, shown: str) -> None:
     assert strip_tracking(raw) == shown
+
+
+def _normalise_by_definition(text: str) -> str:
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower()))
+
+
+def test_normalise_text_equals_its_definition_on_random_unicode() -> None:
+    """The bytes fast path must give exactly the regular-expression result (stored hashes
+    depend on it): ASCII, typographic punctuation, accented and non-Latin letters, digits of
+    other scripts, compatibility characters, combining marks and odd whitespace, mixed."""
+    rng = random.Random(7)
+    alphabet = (
+        "abcXYZ019_ .,;:!?'\"-()[]&%$\n\t\r"
+        "\u2018\u2019\u201c\u201d\u2013\u2014\u00a0\u2026\u00ab\u00bb\u2022\u00b7"
+        "\u00e9\u00c0\u00df\u0130\u0131\u03a3\u0436\u4e2d\u0661\u0969\u2167\u212a\ufb01"
+        "\uff21\u0301\u0345\u2028\u3000\U0001f600\u00bd\u00b2"
+    )
+    for _ in range(3000):
+        sample = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert normalise_text(sample) == _normalise_by_definition(sample), repr(sample)
+    for sample in [
+        "",
+        "Plain ASCII, only.",
+        "it\u2019s \u201cfine\u201d \u2014 really",
+        "Caf\u00e9",
+    ]:
+        assert normalise_text(sample) == _normalise_by_definition(sample)
