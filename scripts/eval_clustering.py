@@ -196,6 +196,34 @@ def replay(
     return dict(rows)
 
 
+def error_lines(records: list[dict], pred: list) -> list[str]:
+    """Wrongly split and merged gold events, each piece with its size, dates and first headline."""
+    by_gold: dict = defaultdict(lambda: defaultdict(list))
+    by_pred: dict = defaultdict(lambda: defaultdict(list))
+    for rec, pr in zip(records, pred, strict=True):
+        by_gold[rec["gold"]][pr].append(rec)
+        by_pred[pr][rec["gold"]].append(rec)
+
+    def piece(recs: list[dict]) -> str:
+        recs = sorted(recs, key=lambda r: r["published"] or "~")
+        span = f"{(recs[0]['published'] or 'undated')[:10]}..{(recs[-1]['published'] or 'undated')[:10]}"
+        return f"n={len(recs)} {span} | {recs[0]['title'][:70]}"
+
+    out = []
+    for g, parts in sorted(by_gold.items()):
+        if len(parts) > 1:
+            out.append(f"split  {g}: {len(parts)} stories")
+            for pr, recs in sorted(parts.items(), key=lambda kv: -len(kv[1])):
+                others = sum(len(v) for k, v in by_pred[pr].items() if k != g)
+                out.append(f"    {pr} (+{others} of other events) {piece(recs)}")
+    for pr, golds in sorted(by_pred.items()):
+        if len(golds) > 1:
+            out.append(f"merged {pr}: {sorted(golds)}")
+            for g, recs in sorted(golds.items(), key=lambda kv: -len(kv[1])):
+                out.append(f"    {g} {piece(recs)}")
+    return out
+
+
 def _value(raw: str) -> float | str:
     try:
         return float(raw)
@@ -245,17 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"replay time:      {took:.1f}s (import + embed + cluster, day by day)")
     if args.errors:
-        by_gold: dict = defaultdict(set)
-        by_pred: dict = defaultdict(set)
-        for rec, pr in zip(records, pred, strict=True):
-            by_gold[rec["gold"]].add(pr)
-            by_pred[pr].add(rec["gold"])
-        for g, ps in sorted(by_gold.items()):
-            if len(ps) > 1:
-                print(f"split  {g}: {len(ps)} stories")
-        for pr, gs in sorted(by_pred.items()):
-            if len(gs) > 1:
-                print(f"merged {pr}: {sorted(gs)}")
+        print("\n".join(error_lines(records, pred)))
         for a, b in merged:
             print(f"same-topic merge: {a} + {b}")
     return 0

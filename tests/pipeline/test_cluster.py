@@ -220,6 +220,29 @@ def _load_eval():
     return module
 
 
+def test_eval_error_lines_show_each_piece_of_a_split_and_a_merge() -> None:
+    ev = _load_eval()
+
+    def rec(i: int, gold: str, day: str | None, title: str) -> dict:
+        return {"id": str(i), "gold": gold, "published": day, "title": title}
+
+    records = [
+        rec(1, "a", "2026-01-02", "Alpha one"),
+        rec(2, "a", "2026-01-01", "Alpha two"),
+        rec(3, "a", None, "Alpha late"),
+        rec(4, "b", "2026-01-03", "Beta"),
+    ]
+    lines = ev.error_lines(records, ["s1", "s1", "s2", "s2"])
+    assert lines[0] == "split  a: 2 stories"
+    assert lines[1] == "    s1 (+0 of other events) n=2 2026-01-01..2026-01-02 | Alpha two"
+    assert lines[2] == "    s2 (+1 of other events) n=1 undated..undated | Alpha late"
+    assert lines[3] == "merged s2: ['a', 'b']"
+    assert sorted(lines[4:]) == [
+        "    a n=1 undated..undated | Alpha late",
+        "    b n=1 2026-01-03..2026-01-03 | Beta",
+    ]
+
+
 @pytest.mark.slow
 def test_quality_floor_on_committed_fixture_with_the_real_model(sqlite_url: str) -> None:
     """Replays tests/fixtures/stories through the crawler's path with all-MiniLM-L6-v2."""
