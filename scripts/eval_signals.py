@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from signals_probes import (  # noqa: E402
     eval_feed_claims,
     eval_feed_topics,
+    eval_g5_claims,
     eval_probe_claims,
     feed_topic_training,
     keyword_label,
@@ -304,6 +305,7 @@ def main() -> None:
     eval_articles(arts, by_id)
     eval_probe_claims(args.dev_errors)
     eval_feed_claims(args.shared)
+    eval_g5_claims(args.shared)
     eval_feed_topics(args.shared, embedder, cached_embeddings, args.cache)
     if not args.no_proxy:
         eval_proxies(args.shared)
