@@ -86,7 +86,7 @@ FUTURE = _re(
     r"next (?:year|month|quarter|week)",
     r"to (?:launch|add|roll out|release|begin|start|ban|cut|eliminate|invest|build|pour|introduce|"
     r"restrict|block|require|deploy|ship|open)",
-    r"would",
+    r"would(?! have)",  # "would have needed" is a counterfactual past, not a plan
     r"starting (?:in|on|from|next)",
     r"in the coming",
     r"soon",
@@ -119,7 +119,9 @@ FORECAST = _re(
     r"(?:could|will|may|might) be worth",
     r"by the end of the (?:decade|year|century)",
     r"(?:set|poised|on track|expected|forecast|projected|likely) to (?:double|triple|grow|rise|reach|hit|surpass|top|exceed|increase|fall|decline|quadruple)",
-    r"over the next (?:\w+ )?(?:years|decade)",
+    r"(?:over|for|in|within) the next (?:\w+ )?(?:years|decade)",
+    r"(?:is|are) expected\b",
+    r"would (?:create|add|generate|bring|produce|save|reach|double|triple) (?:[\w$€£,.-]+ ){0,3}\d",
     r"on track to",
     r"is poised to",
     r"are poised to",
@@ -243,7 +245,10 @@ ANNOUNCE_WORK = _re(
     r"shows off",
     r"prototypes?",
     r"concept (?:car|device|model)",
-    r"(?:is|are|was) (?:developing|building|working on)",
+    r"(?:is|are|was|has been|have been) (?:developing|building|working on)",
+    r"letters? of intent",
+    r"memorand(?:um|a) of understanding",
+    r"targets? (?:19|20)\d\d",
     r"reportedly",
     r"reports? (?:say|said|suggest)",
     r"(?:people|sources|persons) familiar",
@@ -289,7 +294,7 @@ USAGE_ACTIVITY = re.compile(
 USAGE = re.compile(
     r"(?<![\d.,])(?<!under-)(?<!under )(?<!over-)(?<!aged )"  # "under-18 users": an age group
     r"\d[\d,.]*\+?\s*(?:million|billion|thousand|k|m|bn)?\+?\s*(?:weekly |monthly |daily )?"
-    r"(?:active )?(?:users|customers|developers|subscribers|conversations|queries|requests|"
+    r"(?:active )?(?:users|customers|developers|subscribers|conversations|queries|requests|contacts|interactions|sessions|"
     r"patient visits|visits|chats|physicians|clinicians|doctors|employees use|enterprises|"
     r"businesses|organizations|companies use|tickets|cases)\b",
     _F,
@@ -357,7 +362,7 @@ OPERATING = _re(
     r"runs on",
 )
 OUTCOME = re.compile(
-    r"\b(?:reduc(?:ed|es|ing|tion)|cut(?:s|ting)?|sav(?:ed|es|ing|ings)|drop(?:ped)?|"
+    r"\b(?:reduc(?:ed|es|ing|tion)|(?<!to )reduce|cut(?:s|ting)?|sav(?:ed|es|ing|ings)|drop(?:ped)?|"
     r"lower(?:ed)?|improv(?:ed|ement)|increas(?:ed|e)|boost(?:ed)?|shortened|freed|"
     r"faster|fewer|lifts?|lifted|fell|dropped|declined|shrank|halved|doubled|rose|grew)\b[^.]{0,80}?"
     r"(?:\d|by (?:a|one) (?:third|half|quarter|fifth|tenth)|\b(?:one|two|three|four|five|ten|an?) "
