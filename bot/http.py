@@ -108,8 +108,13 @@ def make_client(
     **kwargs: Any,
 ) -> httpx.AsyncClient:
     """An AsyncClient with the SSRF guard, our User-Agent, timeouts and at most 5 redirects."""
+    # Every open connection may stay open for its host's next request (robots.txt, then the feed,
+    # then its pages): with fewer keep-alive slots than hosts in a crawl, most hosts paid a new
+    # connection (and, over TLS, a new handshake) for each request.
     inner = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
         retries=0,
     )
     return httpx.AsyncClient(
@@ -120,6 +125,21 @@ def make_client(
         headers={"User-Agent": settings.user_agent},
         **kwargs,
     )
+
+
+DRAIN_BYTES = 64 * 1024  # error bodies up to this size are read so their connection is reused
+
+
+async def drain_small(response: httpx.Response) -> None:
+    """Read and drop a small body we do not need (a 404 page, robots.txt's most common answer).
+
+    An unread body makes the client close the connection; read, the connection goes back to the
+    pool for the host's next request. Bodies of unknown or larger size are left unread.
+    """
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= DRAIN_BYTES:
+        with contextlib.suppress(httpx.HTTPError):
+            await response.aread()
 
 
 async def read_limited(response: httpx.Response, max_bytes: int) -> bytes:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.http import BlockedAddressError, BodyTooLargeError, read_limited
+from bot.http import BlockedAddressError, BodyTooLargeError, drain_small, read_limited
 
 ROBOTS_AGENT = "briefing"
 ROBOTS_TTL_S = 24 * 3600
@@ -234,6 +234,7 @@ class Fetcher:
                         )
                     if response.status_code >= 400:
                         result.reason = f"http_{response.status_code}"
+                        await drain_small(response)
                     elif response.status_code == 200:
                         result.body = await read_limited(response, max_bytes)
                 finally:

@@ -81,6 +81,7 @@ class HTTPPeer:
         self.gzip = gzip  # gzip bodies when the client accepts it
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
+        self.connections = 0  # TCP connections accepted (keep-alive reuse shows here)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
@@ -151,6 +152,11 @@ class HTTPPeer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def setup(self) -> None:  # once per connection, however many requests it carries
+                super().setup()
+                with peer._lock:
+                    peer.connections += 1
 
             def do_HEAD(self) -> None:  # noqa: N802
                 self.do_GET()

@@ -97,3 +97,16 @@ def test_gzip_bodies_are_decoded(tmp_path: Any) -> None:
     with HTTPPeer(tmp_path, gzip=True) as server:
         (res,) = fetch_all([server.url("/f.xml")])
         assert res.body.startswith(b"<rss") and len(res.body) > 2000
+
+
+def test_robots_404_and_the_feed_share_one_connection(tmp_path: Any) -> None:
+    """A small error body (the usual robots.txt 404) is read, so its connection is reused."""
+    (tmp_path / "f.xml").write_bytes(
+        b"<rss version='2.0'><channel><title>z</title></channel></rss>"
+    )
+    with HTTPPeer(tmp_path) as a, HTTPPeer(tmp_path) as b:
+        results = fetch_all([a.url("/f.xml"), b.url("/f.xml")])
+        assert [r.status for r in results] == [200, 200]
+        for peer in (a, b):
+            assert [r.path for r in peer.requests] == ["/robots.txt", "/f.xml"]
+            assert peer.connections == 1
