@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.pipeline.feeds import FeedParseError, html_to_text, parse_feed
+from bot.pipeline.feeds import FeedParseError, html_to_text, parse_feed, tidy_whitespace
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 BASE = "http://127.0.0.1:8000"
@@ -71,3 +72,12 @@ def test_html_to_text_drops_scripts_and_decodes_entities() -> None:
         "<p>A &amp; B</p><script>alert('x')</script><ul><li>one</li><li>two</li></ul>"
     )
     assert text == "A & B\none\ntwo"
+
+
+def test_tidy_whitespace_strips_lines_collapses_runs_and_drops_blank_lines() -> None:
+    rng = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rng.choice("ab \n\t\r\u00a0\u2028\x0c") for _ in range(rng.randint(0, 30)))
+        lines = (" ".join(line.split()) for line in text.split("\n"))
+        assert tidy_whitespace(text) == "\n".join(line for line in lines if line), repr(text)
+    assert tidy_whitespace("  a \t b \n\n \n c  ") == "a b\nc"
