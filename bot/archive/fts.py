@@ -26,10 +26,11 @@ from bot.store.models import Article
 log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 FTS_BATCH_ROWS = 250  # the crawl indexes the queue once this many new articles wait
+# Columns as the index sees them (the view of migration 0010: no summary repeating the text)
 _INDEX_QUEUED = text(
     "INSERT INTO articles_fts(rowid, title, summary, text) "
-    "SELECT a.id, a.title, a.summary, a.text FROM articles AS a "
-    "JOIN articles_fts_pending AS p ON p.article_id = a.id"
+    "SELECT s.id, s.title, s.summary, s.text FROM articles_fts_source AS s "
+    "JOIN articles_fts_pending AS p ON p.article_id = s.id"
 )
 PG_TSVECTOR = (
     "to_tsvector('english'::regconfig, coalesce(articles.title, '') || ' ' || "
