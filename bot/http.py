@@ -108,13 +108,10 @@ def make_client(
     **kwargs: Any,
 ) -> httpx.AsyncClient:
     """An AsyncClient with the SSRF guard, our User-Agent, timeouts and at most 5 redirects."""
-    # Every open connection may stay open for its host's next request (robots.txt, then the feed,
-    # then its pages): with fewer keep-alive slots than hosts in a crawl, most hosts paid a new
-    # connection (and, over TLS, a new handshake) for each request.
+    # At most 20 idle connections: httpcore scans its whole pool on every request, and keeping
+    # one per host of a 100-feed crawl made that crawl 0.6 s slower (1.3 CPU-s more).
     inner = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        ),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
         retries=0,
     )
     return httpx.AsyncClient(
