@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -154,11 +155,26 @@ class Candidate:
         return self
 
 
+@dataclass(slots=True)
+class KnownRow:
+    """The identity columns of a stored article: enough to match it and see it is unchanged.
+
+    The full ORM row is loaded only for an article that changed (:meth:`IdentityIndex.load`).
+    """
+
+    id: int
+    source_id: int | None
+    guid: str | None
+    external_id: str | None
+    canonical_url: str
+    content_hash: str
+
+
 class IdentityIndex:
     """Existing articles that a batch of candidates could match, loaded in a few queries."""
 
     def __init__(self, session: Session, source_id: int | None, candidates: list[Candidate]):
-        from sqlmodel import col, select
+        from sqlalchemy import or_, select
 
         from bot.store.db import chunked as _chunks
         from bot.store.models import Article
@@ -174,20 +190,39 @@ class IdentityIndex:
         externals = sorted({c.external_id for c in candidates if c.external_id})
         urls = sorted({c.canonical for c in candidates if c.canonical})
         hashes = sorted({c.hash for c in candidates if c.hashable})
-        for chunk in _chunks(guids):
-            q = select(Article).where(col(Article.guid).in_(chunk))
-            q = q.where(Article.source_id == source_id)
-            for row in session.exec(q):
-                self.by_guid.setdefault(row.guid or "", row)
-        for chunk in _chunks(externals):
-            for row in session.exec(select(Article).where(col(Article.external_id).in_(chunk))):
-                self.by_external.setdefault(row.external_id or "", row)
-        for chunk in _chunks(urls):
-            for row in session.exec(select(Article).where(col(Article.canonical_url).in_(chunk))):
-                self.by_url.setdefault(row.canonical_url, row)
-        for chunk in _chunks(hashes):
-            for row in session.exec(select(Article).where(col(Article.content_hash).in_(chunk))):
-                self.by_hash.setdefault(row.content_hash, row)
+        t = Article.__table__.c  # type: ignore[attr-defined]
+        # One Core query of the identity columns per batch: ORM objects for every lookup, in
+        # three queries, cost more than the lookups (0.39 of 1.85 CPU-s storing 100 feeds).
+        cols = select(t.id, t.source_id, t.guid, t.external_id, t.canonical_url, t.content_hash)
+        sets = (set(guids), set(externals), set(urls), set(hashes))
+        parts = [_chunks(guids), _chunks(externals), _chunks(urls), _chunks(hashes)]
+        for guid_c, ext_c, url_c, hash_c in zip_longest(*parts, fillvalue=()):
+            where = [t.guid.in_(guid_c) & (t.source_id == source_id)] if guid_c else []
+            where += [t.external_id.in_(ext_c)] if ext_c else []
+            where += [t.canonical_url.in_(url_c)] if url_c else []
+            where += [t.content_hash.in_(hash_c)] if hash_c else []
+            if not where:
+                continue
+            for r in session.execute(cols.where(or_(*where)).order_by(t.id)):
+                row = KnownRow(*r)
+                if row.guid in sets[0] and row.source_id == source_id:
+                    self.by_guid.setdefault(row.guid or "", row)
+                if row.external_id in sets[1]:
+                    self.by_external.setdefault(row.external_id or "", row)
+                if row.canonical_url in sets[2]:
+                    self.by_url.setdefault(row.canonical_url, row)
+                if row.content_hash in sets[3]:
+                    self.by_hash.setdefault(row.content_hash, row)
+
+    def load(self, known: KnownRow) -> Any:
+        """The ORM row of a matched article, put in place of ``known`` in every index."""
+        from bot.store.models import Article
+
+        row = self.session.get(Article, known.id)
+        for index in (self.by_guid, self.by_external, self.by_url, self.by_hash):
+            for key in [k for k, v in index.items() if v is known]:
+                index[key] = row
+        return row
 
     def match(self, cand: Candidate) -> Any:
         """The existing article this candidate is, by GUID, then canonical URL, then hash."""
@@ -251,7 +286,7 @@ class NewRow:
 
 def upsert_candidate(
     index: IdentityIndex, cand: Candidate, **new_fields: Any
-) -> tuple[str, Article | NewRow]:
+) -> tuple[str, Article | NewRow | KnownRow]:
     """Insert or update the article for ``cand``; returns ("new"|"updated"|"unchanged", row).
 
     ``new_fields`` are set only on a new row (text_source, extraction_status, ...). New rows are
@@ -284,6 +319,8 @@ def upsert_candidate(
         return "new", new
     if row.content_hash == digest:
         return "unchanged", row
+    if isinstance(row, KnownRow):
+        row = index.load(row)
     row.content_hash = digest
     row.title = cand.title
     row.summary = cand.summary
