@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, inspect, select, text
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.config import Settings
 from bot.store.models import Article, ArticleSignal, Delivery, Embedding, Run, Story
@@ -55,14 +56,16 @@ def pending_work(engine: Engine, settings: Settings) -> dict[str, int]:
     from bot.pipeline.embed import DEFAULT_MODEL_ID
 
     model = settings.embedding_model or DEFAULT_MODEL_ID
-    live = Article.duplicate_of.is_(None)  # type: ignore[union-attr]
+    live = col(Article.duplicate_of).is_(None)
     no_emb = (
-        ~select(Embedding.article_id)
-        .where(Embedding.article_id == Article.id, Embedding.model == model)
+        ~select(col(Embedding.article_id))
+        .where(col(Embedding.article_id) == col(Article.id), col(Embedding.model) == model)
         .exists()
     )
     no_sig = (
-        ~select(ArticleSignal.article_id).where(ArticleSignal.article_id == Article.id).exists()
+        ~select(col(ArticleSignal.article_id))
+        .where(col(ArticleSignal.article_id) == col(Article.id))
+        .exists()
     )
 
     def count(stmt: Any) -> int:
@@ -71,26 +74,28 @@ def pending_work(engine: Engine, settings: Settings) -> dict[str, int]:
 
     return {
         "articles_pending_extraction": count(
-            select(func.count()).select_from(Article).where(Article.extraction_status == "pending")
+            select(func.count())
+            .select_from(Article)
+            .where(col(Article.extraction_status) == "pending")
         ),
         "articles_pending_embedding": count(
             select(func.count()).select_from(Article).where(live, no_emb)
         ),
         "articles_unclustered": count(
-            select(func.count()).select_from(Article).where(Article.clustered_at.is_(None))  # type: ignore[union-attr]
+            select(func.count()).select_from(Article).where(col(Article.clustered_at).is_(None))
         ),
         "articles_pending_signals": count(select(func.count()).select_from(Article).where(no_sig)),
         "stories_pending_signals": count(
-            select(func.count()).select_from(Story).where(Story.signals_at.is_(None))  # type: ignore[union-attr]
+            select(func.count()).select_from(Story).where(col(Story.signals_at).is_(None))
         ),
         "deliveries_pending": count(
             select(func.count())
             .select_from(Delivery)
             .where(
                 and_(
-                    Delivery.status.in_(["pending", "failed"]),
-                    Delivery.next_attempt_at.is_not(None),
-                )  # type: ignore[attr-defined, union-attr]
+                    col(Delivery.status).in_(["pending", "failed"]),
+                    col(Delivery.next_attempt_at).is_not(None),
+                )
             )
         ),
     }
@@ -110,7 +115,7 @@ def collect_status(
     with Session(engine) as session:
         recent_runs = list(
             session.execute(
-                select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(2000)  # type: ignore[union-attr]
+                select(Run).order_by(col(Run.started_at).desc(), col(Run.id).desc()).limit(2000)
             ).scalars()
         )
     last_by_job: dict[str, dict[str, Any]] = {}

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.archive.filters import SearchFilters, where_articles
 from bot.errors import UsageError
@@ -50,12 +51,18 @@ def iter_articles(engine: Engine, filters: SearchFilters) -> Iterator[dict[str, 
     last_id = 0
     while True:
         stmt = (
-            select(Article, Source.slug, ArticleSignal, Story.primary_topic, Story.label)
-            .outerjoin(Source, Source.id == Article.source_id)  # type: ignore[arg-type]
-            .outerjoin(ArticleSignal, ArticleSignal.article_id == Article.id)  # type: ignore[arg-type]
-            .outerjoin(Story, Story.id == Article.story_id)  # type: ignore[arg-type]
-            .where(Article.id > last_id)  # type: ignore[operator]
-            .order_by(Article.id)  # type: ignore[arg-type]
+            select(
+                Article,
+                col(Source.slug),
+                ArticleSignal,
+                col(Story.primary_topic),
+                col(Story.label),
+            )
+            .outerjoin(Source, col(Source.id) == col(Article.source_id))
+            .outerjoin(ArticleSignal, col(ArticleSignal.article_id) == col(Article.id))
+            .outerjoin(Story, col(Story.id) == col(Article.story_id))
+            .where(col(Article.id) > last_id)
+            .order_by(col(Article.id))
             .limit(BATCH)
         )
         if cond is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, cast, exists, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import Text
+from sqlmodel import col
 
 from bot.errors import UsageError
 from bot.store.models import Article
@@ -94,36 +95,38 @@ def article_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     Source = aliased(_Source)  # noqa: N806
     conds: list[ColumnElement[bool]] = []
     if filters.since is not None:
-        conds.append(Article.published_at >= filters.since)  # type: ignore[operator]
+        conds.append(col(Article.published_at) >= filters.since)
     if filters.until is not None:
-        conds.append(Article.published_at <= filters.until)  # type: ignore[operator]
+        conds.append(col(Article.published_at) <= filters.until)
     if filters.source is not None:
         conds.append(
             exists(
-                select(Source.id).where(
-                    Source.id == Article.source_id, Source.slug == filters.source
+                select(col(Source.id)).where(
+                    col(Source.id) == col(Article.source_id), col(Source.slug) == filters.source
                 )
             )
         )
     # An article's own signal decides; the story's aggregate applies to articles without one.
     no_signal = ~exists(
-        select(ArticleSignal.article_id).where(ArticleSignal.article_id == Article.id)
+        select(col(ArticleSignal.article_id)).where(
+            col(ArticleSignal.article_id) == col(Article.id)
+        )
     )
     if filters.topic is not None:
         sig = exists(
-            select(ArticleSignal.article_id).where(
-                ArticleSignal.article_id == Article.id,
+            select(col(ArticleSignal.article_id)).where(
+                col(ArticleSignal.article_id) == col(Article.id),
                 or_(
-                    ArticleSignal.primary_topic == filters.topic,
+                    col(ArticleSignal.primary_topic) == filters.topic,
                     _json_list_contains(ArticleSignal.topics, filters.topic),
                 ),
             )
         )
         sto = exists(
-            select(Story.id).where(
-                Story.id == Article.story_id,
+            select(col(Story.id)).where(
+                col(Story.id) == col(Article.story_id),
                 or_(
-                    Story.primary_topic == filters.topic,
+                    col(Story.primary_topic) == filters.topic,
                     _json_list_contains(Story.topics, filters.topic),
                 ),
             )
@@ -131,12 +134,15 @@ def article_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         conds.append(or_(sig, and_(no_signal, sto)))
     if filters.label is not None:
         sig = exists(
-            select(ArticleSignal.article_id).where(
-                ArticleSignal.article_id == Article.id, ArticleSignal.label == filters.label
+            select(col(ArticleSignal.article_id)).where(
+                col(ArticleSignal.article_id) == col(Article.id),
+                col(ArticleSignal.label) == filters.label,
             )
         )
         sto = exists(
-            select(Story.id).where(Story.id == Article.story_id, Story.label == filters.label)
+            select(col(Story.id)).where(
+                col(Story.id) == col(Article.story_id), col(Story.label) == filters.label
+            )
         )
         conds.append(or_(sig, and_(no_signal, sto)))
     return conds

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
-from sqlalchemy import bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnClause, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
+from sqlmodel import col
 
 from bot.archive.filters import SearchFilters, where_articles
 from bot.store.models import Article
@@ -130,9 +132,9 @@ def keyword_matches(conn: Connection, query: str, cap: int) -> list[tuple[int, f
 def _sqlite_search(
     conn: Connection, expr: str, filters: SearchFilters, limit: int
 ) -> list[tuple[int, float]]:
-    rank = literal_column("bm25(articles_fts, 4.0, 2.0, 1.0)")
+    rank: ColumnClause[Any] = literal_column("bm25(articles_fts, 4.0, 2.0, 1.0)")
     stmt = (
-        select(Article.id, rank)
+        select(col(Article.id), rank)
         .select_from(
             Article.__table__.join(  # type: ignore[attr-defined]
                 table("articles_fts", column("rowid")),
@@ -165,12 +167,12 @@ def _pg_search(
 def _pg_run(
     conn: Connection, websearch: str, filters: SearchFilters, limit: int
 ) -> list[tuple[int, float]]:
-    tsv = literal_column(PG_TSVECTOR)
+    tsv: ColumnClause[Any] = literal_column(PG_TSVECTOR)
     tsq = func.websearch_to_tsquery(
         literal_column("'english'::regconfig"), bindparam("q", websearch)
     )
     rank = func.ts_rank_cd(tsv, tsq)
-    stmt = select(Article.id, rank).where(tsv.op("@@")(tsq)).order_by(rank.desc()).limit(limit)
+    stmt = select(col(Article.id), rank).where(tsv.op("@@")(tsq)).order_by(rank.desc()).limit(limit)
     cond = where_articles(filters)
     if cond is not None:
         stmt = stmt.where(cond)

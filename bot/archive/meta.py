@@ -13,11 +13,12 @@ import copy
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.archive.filters import SearchFilters
 from bot.store.models import Article, ArticleSignal, Source, Story
@@ -52,26 +53,30 @@ class ArchiveMeta:
     def _statement(self) -> Any:
         return (
             select(
-                Article.id,
-                Article.published_at,
-                Article.source_id,
-                ArticleSignal.article_id,
-                ArticleSignal.label,
-                ArticleSignal.primary_topic,
-                ArticleSignal.topics,
-                Story.label,
-                Story.primary_topic,
-                Story.topics,
+                col(Article.id),
+                col(Article.published_at),
+                col(Article.source_id),
+                col(ArticleSignal.article_id),
+                col(ArticleSignal.label),
+                col(ArticleSignal.primary_topic),
+                col(ArticleSignal.topics),
+                col(Story.label),
+                col(Story.primary_topic),
+                col(Story.topics),
             )  # fmt: skip
-            .outerjoin(ArticleSignal, ArticleSignal.article_id == Article.id)  # type: ignore[arg-type]
-            .outerjoin(Story, Story.id == Article.story_id)  # type: ignore[arg-type]
-            .order_by(Article.id)  # type: ignore[arg-type]
+            .outerjoin(ArticleSignal, col(ArticleSignal.article_id) == col(Article.id))
+            .outerjoin(Story, col(Story.id) == col(Article.story_id))
+            .order_by(col(Article.id))
         )
 
     def _read(self, engine: Engine, stmt: Any) -> tuple[np.ndarray, ...]:
         ids, pub, src, lab, top = [], [], [], [], []
         with engine.connect() as conn:
-            self.sources = {slug: sid for sid, slug in conn.execute(select(Source.id, Source.slug))}
+            # A stored source always has an id (the column is Optional only for new objects).
+            self.sources = {
+                slug: cast(int, sid)
+                for sid, slug in conn.execute(select(col(Source.id), col(Source.slug)))
+            }
             result = conn.execute(stmt.execution_options(yield_per=50_000))
             for aid, published, source_id, has_sig, slabel, stopic, stopics, tlabel, ttopic, ttopics in result:  # fmt: skip
                 ids.append(aid)
@@ -104,12 +109,12 @@ class ArchiveMeta:
         max_id = int(self.ids[-1]) if len(self.ids) else 0
         stmt = self._statement().where(
             or_(
-                Article.id > max_id,  # type: ignore[operator]
-                Article.updated_at > since,  # type: ignore[operator]
-                Article.clustered_at > since,  # type: ignore[operator]
-                ArticleSignal.computed_at > since,  # type: ignore[operator]
-                Story.signals_at > since,  # type: ignore[operator]
-                Story.updated_at > since,  # type: ignore[operator]
+                col(Article.id) > max_id,
+                col(Article.updated_at) > since,
+                col(Article.clustered_at) > since,
+                col(ArticleSignal.computed_at) > since,
+                col(Story.signals_at) > since,
+                col(Story.updated_at) > since,
             )
         )
         read_at = datetime.now(UTC)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.archive.filters import SearchFilters, where_articles
 from bot.archive.fts import index_pending_now, keyword_matches, query_terms, search_keyword
@@ -64,8 +65,8 @@ def _filter_ids(engine: Engine, ids: list[int], filters: SearchFilters) -> set[i
     with engine.connect() as conn:
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
-            stmt = select(Article.id).where(Article.id.in_(chunk), cond)  # type: ignore[union-attr]
-            keep.update(int(r[0]) for r in conn.execute(stmt))
+            stmt = select(col(Article.id)).where(col(Article.id).in_(chunk), cond)
+            keep.update(int(cast(int, r[0])) for r in conn.execute(stmt))  # stored ids: not NULL
     return keep
 
 
@@ -157,11 +158,11 @@ def describe_articles(
     if not ids:
         return {}
     stmt = (
-        select(Article, Source.slug, Source.name, ArticleSignal, Story)
-        .outerjoin(Source, Source.id == Article.source_id)  # type: ignore[arg-type]
-        .outerjoin(ArticleSignal, ArticleSignal.article_id == Article.id)  # type: ignore[arg-type]
-        .outerjoin(Story, Story.id == Article.story_id)  # type: ignore[arg-type]
-        .where(Article.id.in_(ids))  # type: ignore[union-attr]
+        select(Article, col(Source.slug), col(Source.name), ArticleSignal, Story)
+        .outerjoin(Source, col(Source.id) == col(Article.source_id))
+        .outerjoin(ArticleSignal, col(ArticleSignal.article_id) == col(Article.id))
+        .outerjoin(Story, col(Story.id) == col(Article.story_id))
+        .where(col(Article.id).in_(ids))
     )
     out: dict[int, dict[str, Any]] = {}
     with engine.connect() as conn:
@@ -207,7 +208,9 @@ def _group_stories(
     with engine.connect() as conn:
         rows = {
             s.id: s
-            for s in conn.execute(select(Story).where(Story.id.in_([sid for sid, _ in ranked])))  # type: ignore[union-attr]
+            for s in conn.execute(
+                select(Story).where(col(Story.id).in_([sid for sid, _ in ranked]))
+            )
         }
     results = []
     for sid, arts in ranked:

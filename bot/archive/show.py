@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.errors import InputError, UsageError
 from bot.store.models import Article, ArticleSignal, Source, Story
@@ -72,9 +72,9 @@ def show_item(engine: Engine, item_id: str) -> dict[str, Any]:
         if kind == "article":
             row = session.execute(
                 select(Article, Source, ArticleSignal)
-                .outerjoin(Source, Source.id == Article.source_id)  # type: ignore[arg-type]
-                .outerjoin(ArticleSignal, ArticleSignal.article_id == Article.id)  # type: ignore[arg-type]
-                .where(Article.id == num)
+                .outerjoin(Source, col(Source.id) == col(Article.source_id))
+                .outerjoin(ArticleSignal, col(ArticleSignal.article_id) == col(Article.id))
+                .where(col(Article.id) == num)
             ).first()
             if row is None:
                 raise InputError(f"no article with id {num}")
@@ -84,10 +84,10 @@ def show_item(engine: Engine, item_id: str) -> dict[str, Any]:
             raise InputError(f"no story with id {num} (story ids look like s{num})")
         rows = session.execute(
             select(Article, Source, ArticleSignal)
-            .outerjoin(Source, Source.id == Article.source_id)  # type: ignore[arg-type]
-            .outerjoin(ArticleSignal, ArticleSignal.article_id == Article.id)  # type: ignore[arg-type]
-            .where(Article.story_id == num)
-            .order_by(Article.published_at, Article.id)  # type: ignore[arg-type]
+            .outerjoin(Source, col(Source.id) == col(Article.source_id))
+            .outerjoin(ArticleSignal, col(ArticleSignal.article_id) == col(Article.id))
+            .where(col(Article.story_id) == num)
+            .order_by(col(Article.published_at), col(Article.id))
         ).all()
         articles = []
         for art, src, sig in rows:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.store.models import Embedding
 
@@ -118,7 +119,7 @@ class VectorIndex:
         if not force and now - self._checked_at < SYNC_EVERY_S:
             return len(self.ids)
         self._checked_at = now
-        where = Embedding.model == self.model_id
+        where = col(Embedding.model) == self.model_id
         if not force and now - self._full_checked_at < FULL_CHECK_EVERY_S:
             # Cheap check (primary-key index only): new or deleted rows change count or max id.
             with engine.connect() as conn:
@@ -150,11 +151,11 @@ class VectorIndex:
         return len(self.ids)
 
     def _fetch(self, engine: Engine, since: str | None) -> tuple[np.ndarray, np.ndarray]:
-        stmt = select(Embedding.article_id, Embedding.vector).where(
-            Embedding.model == self.model_id
+        stmt = select(col(Embedding.article_id), col(Embedding.vector)).where(
+            col(Embedding.model) == self.model_id
         )
         if since is not None:
-            stmt = stmt.where(Embedding.created_at >= datetime.fromisoformat(since))  # type: ignore[operator]
+            stmt = stmt.where(col(Embedding.created_at) >= datetime.fromisoformat(since))
         ids: list[int] = []
         chunks: list[bytes] = []
         with engine.connect() as conn:

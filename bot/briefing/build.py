@@ -129,7 +129,7 @@ def _story_entry(
     headline = (
         clean_text(story.title) or clean_text(rows[0][0].title if rows else "") or "(untitled)"
     )
-    entry = {
+    entry: dict[str, Any] = {
         "story_id": story.id,
         "headline": shorten(headline, 200),
         "summary": summarize_story(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -101,7 +101,8 @@ def export_cmd(app: AppContext, fmt: str, output: str | None, **filters: str | N
     from bot.archive.export import export_articles
     from bot.archive.filters import SearchFilters
 
-    parsed = SearchFilters.from_options(**filters)
+    # the click options are all strings; mypy cannot match **dict values to each parameter
+    parsed = SearchFilters.from_options(**cast(dict[str, Any], filters))
     with database_errors():
         if output:
             with open(output, "w", encoding="utf-8", newline="") as fh:

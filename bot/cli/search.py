@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -76,7 +76,8 @@ def search_cmd(
     if as_json and as_csv:
         raise UsageError("--json and --csv: choose one")
     text = " ".join(query)
-    parsed = SearchFilters.from_options(**filters)
+    # the click options are all strings; mypy cannot match **dict values to each parameter
+    parsed = SearchFilters.from_options(**cast(dict[str, Any], filters))
     with database_errors():
         if archive_size(app.engine) == 0:
             click.echo("briefing: the archive is empty (run `briefing crawl` first)", err=True)

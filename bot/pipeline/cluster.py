@@ -25,14 +25,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.config import Settings
 from bot.errors import ConfigError
@@ -100,7 +101,8 @@ class ClusterConfig:
                     raise ConfigError(f"{name}: {exc}") from None
                 if values[key] <= 0:
                     raise ConfigError(f"{name}: must be positive, got {raw!r}")
-        return cls(**values)
+        # cast: mypy would check the **dict[str, int] values against every field, str ones too
+        return cls(**cast(dict[str, Any], values))
 
 
 def make_clusterer(cfg: ClusterConfig) -> Clusterer:
@@ -138,19 +140,22 @@ def _pending_batch(session: Session, model_id: str, limit: int) -> list[_Pending
     order = func.coalesce(Article.published_at, Article.first_seen_at)
     rows = session.execute(
         select(
-            Article.id,
-            Article.title,
+            col(Article.id),
+            col(Article.title),
             func.substr(Article.text, 1, 4000),
-            Article.summary,
-            Article.url,
-            Article.content_hash,
-            Article.published_at,
-            Article.first_seen_at,
-            Embedding.vector,
+            col(Article.summary),
+            col(Article.url),
+            col(Article.content_hash),
+            col(Article.published_at),
+            col(Article.first_seen_at),
+            col(Embedding.vector),
         )  # fmt: skip
-        .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
-        .where(Article.story_id.is_(None))  # type: ignore[union-attr]
-        .order_by(order, Article.id)
+        .join(
+            Embedding,
+            (col(Embedding.article_id) == col(Article.id)) & (col(Embedding.model) == model_id),
+        )
+        .where(col(Article.story_id).is_(None))
+        .order_by(order, col(Article.id))
         .limit(limit)
     ).all()
     return [
@@ -165,17 +170,24 @@ def _background(session: Session, model_id: str, batch: list[_Pending], size: in
     # Two steps: the newest clustered ids walk the primary key backwards and stop at `size`;
     # joining embeddings in the same query made SQLite scan the whole embeddings table.
     ids = session.scalars(
-        select(Article.id)
-        .where(Article.story_id.is_not(None))  # type: ignore[union-attr]
-        .order_by(Article.id.desc())  # type: ignore[union-attr]
+        select(col(Article.id))
+        .where(col(Article.story_id).is_not(None))
+        .order_by(col(Article.id).desc())
         .limit(size)
     ).all()
     rows: list[Any] = []
     for chunk in chunked(ids, 900):
         rows += session.execute(
-            select(Article.title, func.substr(Article.text, 1, ENTITY_CHARS), Embedding.vector)
-            .join(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model_id))
-            .where(Article.id.in_(chunk))  # type: ignore[union-attr]
+            select(
+                col(Article.title),
+                func.substr(Article.text, 1, ENTITY_CHARS),
+                col(Embedding.vector),
+            )
+            .join(
+                Embedding,
+                (col(Embedding.article_id) == col(Article.id)) & (col(Embedding.model) == model_id),
+            )
+            .where(col(Article.id).in_(chunk))
         ).all()
     vecs = [bytes_to_vector(v) for _, _, v in rows] + [p.vector for p in batch[:size]]
     ents = [extract_entities(t, x) for t, x, _ in rows] + [
@@ -203,7 +215,9 @@ def _open_stories(
     recent_since = t0 - timedelta(seconds=min(RECENT_S, horizon_s))
     stories = list(
         session.scalars(
-            select(Story).where(Story.last_seen_at >= recent_since, Story.model == model_id)  # type: ignore[operator]
+            select(Story).where(
+                col(Story.last_seen_at) >= recent_since, col(Story.model) == model_id
+            )
         ).all()
     )
     horizon_since = t0 - timedelta(seconds=horizon_s)
@@ -211,14 +225,16 @@ def _open_stories(
         return stories
     dim = batch[0].vector.shape[0]
     result = session.connection().execute(
-        select(Story.id, Story.centroid).where(
-            Story.last_seen_at >= horizon_since,  # type: ignore[operator]
-            Story.last_seen_at < recent_since,  # type: ignore[operator]
-            Story.model == model_id,
+        select(col(Story.id), col(Story.centroid)).where(
+            col(Story.last_seen_at) >= horizon_since,
+            col(Story.last_seen_at) < recent_since,
+            col(Story.model) == model_id,
             func.length(Story.centroid) == dim * 4,
         )
     )
-    rows = result.fetchall()  # raw rows into one buffer: ~18k stories in a 365-day horizon
+    # raw rows into one buffer: ~18k stories in a 365-day horizon. Typed Any: ids of stored rows
+    # and centroids (the length condition) are never NULL, though the columns are Optional.
+    rows: Sequence[Any] = result.fetchall()
     if not rows:
         return stories
     old_ids = [int(r[0]) for r in rows]
@@ -231,7 +247,7 @@ def _open_stories(
         close = close[np.argsort(-best[close])[:OLD_MAX]]
     ids = sorted(old_ids[j] for j in close)
     for chunk in chunked(ids, 900):
-        stories += session.scalars(select(Story).where(Story.id.in_(chunk))).all()  # type: ignore[union-attr]
+        stories += session.scalars(select(Story).where(col(Story.id).in_(chunk))).all()
     return stories
 
 
@@ -242,17 +258,17 @@ def _window_items(session: Session, story_ids: list[int], since: datetime) -> li
     for i in range(0, len(story_ids), 900):
         rows = session.execute(
             select(
-                Article.id,
-                Article.content_hash,
-                Article.title,
+                col(Article.id),
+                col(Article.content_hash),
+                col(Article.title),
                 func.substr(Article.text, 1, 3000),
-                Article.duplicate_of,
-                Embedding.vector,
+                col(Article.duplicate_of),
+                col(Embedding.vector),
             )  # fmt: skip
-            .join(Embedding, Embedding.article_id == Article.id)
+            .join(Embedding, col(Embedding.article_id) == col(Article.id))
             .where(
-                Article.story_id.in_(story_ids[i : i + 900]),  # type: ignore[union-attr]
-                or_(Article.published_at >= since, Article.first_seen_at >= since),
+                col(Article.story_id).in_(story_ids[i : i + 900]),
+                or_(col(Article.published_at) >= since, col(Article.first_seen_at) >= since),
             )
         ).all()
         items += [
@@ -326,9 +342,10 @@ def _refresh_stories(
     for i in range(0, len(ids), 900):
         rows = session.execute(
             select(
-                Article.id, Article.story_id, Article.title, Article.url, Article.published_at,
-                Article.first_seen_at, func.substr(Article.text, 1, ENTITY_CHARS),
-            ).where(Article.story_id.in_(ids[i : i + 900]))  # type: ignore[union-attr]
+                col(Article.id), col(Article.story_id), col(Article.title), col(Article.url),
+                col(Article.published_at), col(Article.first_seen_at),
+                func.substr(Article.text, 1, ENTITY_CHARS),
+            ).where(col(Article.story_id).in_(ids[i : i + 900]))
         ).all()  # fmt: skip
         for row in rows:
             by_story[row[1]].append(row)
@@ -374,11 +391,13 @@ def cluster_batch(
     )
     new = [DedupItem(a.id, a.content_hash, a.title, a.text, a.vector) for a in batch]
     dups = find_duplicates(new, old)
-    story_of_old = {}
+    story_of_old: dict[int, int | None] = {}
     if dups:
         ids = [c for c in set(dups.values())]
         story_of_old = dict(
-            session.execute(select(Article.id, Article.story_id).where(Article.id.in_(ids))).all()  # type: ignore[union-attr]
+            session.execute(
+                select(col(Article.id), col(Article.story_id)).where(col(Article.id).in_(ids))
+            ).all()
         )
     nodes = [a for a in batch if a.id not in dups]
     assign: dict[int, int] = {}  # article id -> story id

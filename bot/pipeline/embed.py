@@ -18,11 +18,12 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 from sqlalchemy import and_, delete, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import col
 
 from bot.errors import ModelError
 from bot.store.db import session_scope
@@ -177,9 +178,9 @@ def load_vectors(session, article_ids: Sequence[int], model_id: str) -> dict[int
     ids = list(article_ids)
     for i in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
         rows = session.execute(
-            select(Embedding.article_id, Embedding.vector).where(
-                Embedding.article_id.in_(ids[i : i + 900]),  # type: ignore[attr-defined]
-                Embedding.model == model_id,
+            select(col(Embedding.article_id), col(Embedding.vector)).where(
+                col(Embedding.article_id).in_(ids[i : i + 900]),
+                col(Embedding.model) == model_id,
             )
         ).all()
         out.update({aid: bytes_to_vector(vec) for aid, vec in rows})
@@ -190,24 +191,38 @@ def _stale_ids(engine: Engine, model_id: str, *, only_unclustered: bool, after_i
     """Ids, titles and texts of articles (id > after_id) to check against their stored hash."""
     with session_scope(engine) as session:
         query = (
-            select(Article.id, Article.title, Article.text, Article.summary, Embedding.text_hash)
+            select(
+                col(Article.id),
+                col(Article.title),
+                col(Article.text),
+                col(Article.summary),
+                col(Embedding.text_hash),
+            )
             .join(
                 Embedding,
-                and_(Embedding.article_id == Article.id, Embedding.model == model_id),
+                and_(
+                    col(Embedding.article_id) == col(Article.id), col(Embedding.model) == model_id
+                ),
                 isouter=True,
             )
-            .where(Article.id > after_id)
-            .order_by(Article.id)
+            .where(col(Article.id) > after_id)
+            .order_by(col(Article.id))
             .limit(limit)
         )
         if only_unclustered:
             # Through the story_id index: ordering by id alone would scan the whole archive.
             # (no "id > after_id" in SQL: SQLite would then prefer a rowid range scan)
-            pending = session.scalars(select(Article.id).where(Article.story_id.is_(None))).all()  # type: ignore[union-attr]
+            # primary keys are never NULL (Article.id is Optional only for unsaved objects)
+            pending = cast(
+                "Sequence[int]",
+                session.scalars(
+                    select(col(Article.id)).where(col(Article.story_id).is_(None))
+                ).all(),
+            )
             ids = sorted(i for i in pending if i > after_id)[:limit]
             if not ids:
                 return []
-            query = query.where(Article.id.in_(ids))  # type: ignore[union-attr]
+            query = query.where(col(Article.id).in_(ids))
         return session.execute(query).all()
 
 
@@ -260,8 +275,8 @@ def store_embeddings(
     with session_scope(engine) as session:
         session.execute(
             delete(Embedding).where(
-                Embedding.article_id.in_(ids),  # type: ignore[attr-defined]
-                Embedding.model == embedder.model_id,
+                col(Embedding.article_id).in_(ids),
+                col(Embedding.model) == embedder.model_id,
             )
         )
         session.add_all(
@@ -283,8 +298,10 @@ def reembed_articles(
     """Bring every article's embedding up to date with ``embedder`` (after a model change)."""
     counts = embed_pending(engine, embedder, only_unclustered=False, stop=stop)
     with session_scope(engine) as session:
-        stale = session.execute(
-            delete(Embedding).where(Embedding.model != embedder.model_id)
+        # a DELETE gives a CursorResult (with rowcount); Session.execute is typed as Result
+        stale = cast(
+            "CursorResult[Any]",
+            session.execute(delete(Embedding).where(col(Embedding.model) != embedder.model_id)),
         ).rowcount
     counts["removed_other_models"] = int(stale or 0)
     return counts

@@ -129,7 +129,9 @@ def _flat_copy(cls: Any) -> Any:
             and all(isinstance(v, _ATOMS) for v in dict.values(value))
             and not any(k in aliased for k in dict.keys(value))
         ):
-            new = cls.__new__(cls)
+            # mypy narrows cls to type[Any] after `type(value) is cls` and then checks the call
+            # against type.__new__ (the metaclass), not cls's own __new__: a checker false positive
+            new = cls.__new__(cls)  # type: ignore[call-overload]
             dict.update(new, dict.items(value))
             return new
         return copy.deepcopy(value)

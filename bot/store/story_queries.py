@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.errors import UsageError
 from bot.pipeline.outlets import registrable_domain
@@ -46,18 +47,18 @@ def _attach_articles(session: Any, stories: dict[int, dict[str, Any]]) -> None:
     for i in range(0, len(ids), 900):
         rows = session.execute(
             select(
-                Article.id,
-                Article.story_id,
-                Article.url,
-                Article.title,
-                Article.published_at,
-                Article.first_seen_at,
-                Article.duplicate_of,
-                Source.name,
+                col(Article.id),
+                col(Article.story_id),
+                col(Article.url),
+                col(Article.title),
+                col(Article.published_at),
+                col(Article.first_seen_at),
+                col(Article.duplicate_of),
+                col(Source.name),
             )  # fmt: skip
-            .join(Source, Source.id == Article.source_id, isouter=True)
-            .where(Article.story_id.in_(ids[i : i + 900]))  # type: ignore[union-attr]
-            .order_by(func.coalesce(Article.published_at, Article.first_seen_at), Article.id)
+            .join(Source, col(Source.id) == col(Article.source_id), isouter=True)
+            .where(col(Article.story_id).in_(ids[i : i + 900]))
+            .order_by(func.coalesce(Article.published_at, Article.first_seen_at), col(Article.id))
         ).all()
         for aid, sid, url, title, pub, seen, dup, source in rows:
             stories[sid]["articles"].append(
@@ -84,17 +85,17 @@ def list_stories(
     """Stories last seen since ``since``, filtered by topic/label, each with its articles."""
     if sort not in SORTS:
         raise UsageError(f"--sort: expected one of {', '.join(SORTS)}, got {sort!r}")
-    query = select(Story).where(Story.n_articles > 0)
+    query = select(Story).where(col(Story.n_articles) > 0)
     if since is not None:
-        query = query.where(Story.last_seen_at >= since)  # type: ignore[operator]
+        query = query.where(col(Story.last_seen_at) >= since)
     if label is not None:
-        query = query.where(Story.label == label)
+        query = query.where(col(Story.label) == label)
     order: list[Any] = []
     if sort == "importance":
-        order = [Story.importance.is_(None), Story.importance.desc()]  # type: ignore[union-attr]
+        order = [col(Story.importance).is_(None), col(Story.importance).desc()]
     elif sort == "outlets":
-        order = [Story.n_outlets.desc(), Story.n_articles.desc()]  # type: ignore[attr-defined]
-    order += [Story.last_seen_at.desc(), Story.id.desc()]  # type: ignore[union-attr]
+        order = [col(Story.n_outlets).desc(), col(Story.n_articles).desc()]
+    order += [col(Story.last_seen_at).desc(), col(Story.id).desc()]
     query = query.order_by(*order)
     with session_scope(engine) as session:
         if topic is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
@@ -34,6 +36,7 @@ if connection is not None:
     _run(connection)
 else:
     url = context.config.get_main_option("sqlalchemy.url")
-    with create_engine(url).connect() as conn:
+    # Typed str only: an unset URL (None) still reaches create_engine, which raises ArgumentError.
+    with create_engine(cast(str, url)).connect() as conn:
         _run(conn)
         conn.commit()
