@@ -36,6 +36,7 @@ from signals_probes import (  # noqa: E402
     eval_probe_claims,
     feed_topic_training,
     keyword_label,
+    print_claim_scores,
     pub_date,
     read_jsonl,
     scores,
@@ -135,18 +136,7 @@ def eval_claims(by_id) -> None:
             if d["label"] == "hype" and c.label == "hype":
                 gsub.append(d["subtype"])
                 psub.append(c.subtype)
-        clear = [k for k, g in enumerate(gold) if g != "neither"]
-        print(
-            f"  [{split}] all sentences, 3 labels      briefing {scores(gold, pred)} | keyword rule {scores(gold, base)}"
-        )
-        print(
-            f"  [{split}] clear-cut claims (gold D/H) briefing {scores([gold[k] for k in clear], [pred[k] for k in clear])}"
-            f" | keyword rule {scores([gold[k] for k in clear], [base[k] for k in clear])}"
-        )
-        print(
-            f"  [{split}] rules alone (no claim model)  all {scores(gold, rules)} | clear-cut "
-            f"{scores([gold[k] for k in clear], [rules[k] for k in clear])}"
-        )
+        print_claim_scores(split, gold, pred, base, rules)
         if gsub:
             print(f"  [{split}] hype subtype when both hype   {scores(gsub, psub)}")
     fx = read_jsonl(DATA / "fixture_claims.jsonl")

@@ -66,6 +66,26 @@ def keyword_label(sentence: str) -> str:
     return "neither"
 
 
+def print_claim_scores(split: str, gold: list, pred: list, base: list, rules: list) -> None:
+    """All sentences, clear-cut claims (gold deployment/hype) and rules alone, one line each."""
+    clear = [k for k, g in enumerate(gold) if g != "neither"]
+
+    def on_clear(labels: list) -> list:
+        return [labels[k] for k in clear]
+
+    print(
+        f"  [{split}] all sentences, 3 labels      briefing {scores(gold, pred)} | keyword rule {scores(gold, base)}"
+    )
+    print(
+        f"  [{split}] clear-cut claims (gold D/H) briefing {scores(on_clear(gold), on_clear(pred))}"
+        f" | keyword rule {scores(on_clear(gold), on_clear(base))}"
+    )
+    print(
+        f"  [{split}] rules alone (no claim model)  all {scores(gold, rules)} | clear-cut "
+        f"{scores(on_clear(gold), on_clear(rules))}"
+    )
+
+
 def scores(gold: list, pred: list) -> str:
     """Accuracy and macro-F1 as printed by the evaluation scripts."""
     if not gold:
@@ -86,7 +106,6 @@ def eval_probe_claims(show_errors: bool = False) -> None:
         pred = [c.label for c in claims]
         base = [keyword_label(r["text"]) for r in part]
         rules = [rule_claim(r["text"], pub_date(r["published"])).label for r in part]
-        clear = [k for k, g in enumerate(gold) if g != "neither"]
         gs = [
             r["subtype"]
             for r, c in zip(part, claims, strict=True)
@@ -95,17 +114,7 @@ def eval_probe_claims(show_errors: bool = False) -> None:
         ps = [
             c.subtype for r, c in zip(part, claims, strict=True) if r["label"] == c.label == "hype"
         ]
-        print(
-            f"  [{split}] all sentences, 3 labels      briefing {scores(gold, pred)} | keyword rule {scores(gold, base)}"
-        )
-        print(
-            f"  [{split}] clear-cut claims (gold D/H) briefing {scores([gold[k] for k in clear], [pred[k] for k in clear])}"
-            f" | keyword rule {scores([gold[k] for k in clear], [base[k] for k in clear])}"
-        )
-        print(
-            f"  [{split}] rules alone (no claim model)  all {scores(gold, rules)} | clear-cut "
-            f"{scores([gold[k] for k in clear], [rules[k] for k in clear])}"
-        )
+        print_claim_scores(split, gold, pred, base, rules)
         print(f"  [{split}] hype subtype when both hype   {scores(gs, ps)}")
         if show_errors and split == "dev":
             for r, c in zip(part, claims, strict=True):

@@ -219,8 +219,13 @@ class IdentityIndex:
         from bot.store.models import Article
 
         row = self.session.get(Article, known.id)
-        for index in (self.by_guid, self.by_external, self.by_url, self.by_hash):
-            for key in [k for k, v in index.items() if v is known]:
+        for index, key in (
+            (self.by_guid, known.guid or ""),
+            (self.by_external, known.external_id or ""),
+            (self.by_url, known.canonical_url),
+            (self.by_hash, known.content_hash),
+        ):
+            if index.get(key) is known:  # the only keys under which ``known`` can be filed
                 index[key] = row
         return row
 
