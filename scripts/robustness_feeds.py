@@ -7,7 +7,9 @@ corpus: files, files read as feeds, files rejected with a reason (not an error: 
 expected-output JSON files that sit beside feed_rs's feeds), unhandled exceptions (must be
 0), and entries we kept versus feedparser's own count (``feedparser.parse(body)``, defaults, as
 shipped). ``sped-up differs`` counts files whose parse changes with the speed-ups of
-:mod:`bot.pipeline.feed_speed` (entries and feed metadata compared; must be 0).
+:mod:`bot.pipeline.feed_speed` (entries and feed metadata compared) or whose normalised parse
+changes on the tree replay of :mod:`bot.pipeline.feed_tree` (must be 0); ``tree road`` counts
+the files that replay answered (feedparser read the others).
 
     .venv/bin/python scripts/robustness_feeds.py [DATA_DIR]
 """
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.pipeline import feed_speed  # noqa: E402
 from bot.pipeline.crawl import Target, store_feed  # noqa: E402
+from bot.pipeline.feed_tree import parse_tree  # noqa: E402
 from bot.pipeline.feeds import FeedParseError, parse_feed  # noqa: E402
 from bot.pipeline.fetch import FetchResult  # noqa: E402
 from bot.pipeline.parse_worker import feed_candidates  # noqa: E402
@@ -53,13 +56,28 @@ def feedparser_count(body: bytes) -> int:
         return len(feedparser.parse(body).entries)
 
 
-def speedups_change_parse(body: bytes) -> bool:
-    """Whether the feed_speed speed-ups change feedparser's result for this body."""
+def speedups_change_parse(body: bytes, url: str) -> bool:
+    """Whether the speed-ups change feedparser's result or parse_feed's for this body.
+
+    feedparser's own result is compared whole (the feed_speed patches); parse_feed's result with
+    the tree replay (bot.pipeline.feed_tree) against feedparser's road, with and without a URL.
+    """
     kwargs = {"sanitize_html": False, "resolve_relative_uris": False}
     fast = feedparser.parse(body, **kwargs)
+    fast_feeds = [_parse_or_reason(body, u) for u in (url, "")]
     with feed_speed.disabled():
         stock = feedparser.parse(body, **kwargs)
-    return bool(fast.entries != stock.entries or fast.feed != stock.feed)
+        stock_feeds = [_parse_or_reason(body, u) for u in (url, "")]
+    return bool(
+        fast.entries != stock.entries or fast.feed != stock.feed or fast_feeds != stock_feeds
+    )
+
+
+def _parse_or_reason(body: bytes, url: str) -> object:
+    try:
+        return parse_feed(body, url=url)
+    except FeedParseError as exc:
+        return exc.reason
 
 
 def main() -> int:
@@ -82,14 +100,15 @@ def main() -> int:
         if path.suffix == ".gz":
             body = gzip.decompress(body)
         st["feedparser_entries"] += feedparser_count(body)
-        st["speedup_differs"] += speedups_change_parse(body)
+        url = f"http://feeds.example.org/{path.relative_to(args.data_dir)}"
+        st["speedup_differs"] += speedups_change_parse(body, url)
+        st["tree_road"] += parse_tree(body, {"content-location": url}) is not None
         try:
             with session_scope(engine) as session:
                 source = Source(slug=f"f{number}", name=path.name, url=f"http://127.0.0.1/{number}")
                 session.add(source)
                 session.flush()
                 source_id = int(source.id or 0)
-            url = f"http://feeds.example.org/{path.relative_to(args.data_dir)}"
             try:
                 parsed = parse_feed(body, url=url)
             except FeedParseError as exc:
@@ -107,19 +126,19 @@ def main() -> int:
             st["unhandled"] += 1
             crashes.append(f"{path}: {traceback.format_exc(limit=3)}")
     print(f"{len(files)} files from {args.data_dir} in {time.perf_counter() - started:.1f}s")
-    head = f"{'corpus':<16} {'files':>6} {'read':>6} {'rejected':>8} {'unhandled':>9} {'feedparser':>10} {'kept':>6} {'empty':>6} {'rows':>6} {'sped-up differs':>15}"
+    head = f"{'corpus':<16} {'files':>6} {'read':>6} {'rejected':>8} {'unhandled':>9} {'feedparser':>10} {'kept':>6} {'empty':>6} {'rows':>6} {'sped-up differs':>15} {'tree road':>9}"
     print(head)
     total: Counter[str] = Counter()
     for corpus, st in sorted(stats.items()):
         total.update(st)
         print(
             f"{corpus:<16} {st['files']:6} {st['read']:6} {st['rejected']:8} {st['unhandled']:9} "
-            f"{st['feedparser_entries']:10} {st['entries_kept']:6} {st['dropped_empty']:6} {st['new_rows']:6} {st['speedup_differs']:15}"
+            f"{st['feedparser_entries']:10} {st['entries_kept']:6} {st['dropped_empty']:6} {st['new_rows']:6} {st['speedup_differs']:15} {st['tree_road']:9}"
         )
     print(
         f"{'total':<16} {total['files']:6} {total['read']:6} {total['rejected']:8} "
         f"{total['unhandled']:9} {total['feedparser_entries']:10} {total['entries_kept']:6} "
-        f"{total['dropped_empty']:6} {total['new_rows']:6} {total['speedup_differs']:15}"
+        f"{total['dropped_empty']:6} {total['new_rows']:6} {total['speedup_differs']:15} {total['tree_road']:9}"
     )
     print("kept = entries through parse -> identity -> upsert; rows = distinct articles stored;")
     print(

@@ -220,6 +220,11 @@ def _switch(on: bool) -> None:
     _installed = on
 
 
+def active() -> bool:
+    """Whether the speed-ups are on (parse_feed then also tries :mod:`bot.pipeline.feed_tree`)."""
+    return _installed
+
+
 @contextmanager
 def disabled() -> Iterator[None]:
     """feedparser exactly as shipped, for the checks that compare both (tests, robustness)."""
