@@ -5,6 +5,7 @@
   changed; only its totals were printed) or ``dev`` (errors looked at).
 * ``tests/data/g5tech_claims.jsonl``: claim labels of real 2017-2018 technology news sentences
   (``../shared/data/clustering/giveme5w1h``; ids and offsets only), all held out: scored in total.
+  ``tests/data/g5dev_claims.jsonl``: the same for business articles, a dev set (errors looked at).
 * ``tests/data/feeds_articles.jsonl``: relevance and primary-topic labels of real feed entries in
   ``../shared/data/feeds/real_feeds`` (texts not committed: ``feed`` file, ``guid_sha1`` of the
   entry's guid, ``text_sha1`` checked here). ``primary_topic`` null on a relevant item means the
@@ -254,27 +255,32 @@ def eval_feed_topics(shared: Path, embedder, cached_embeddings, cache: Path) -> 
 
 
 def eval_g5_claims(shared: Path) -> None:
-    """Claim labels of real technology-news sentences outside the AI domain (all held out)."""
+    """Claim labels of real 2017-18 news sentences outside the AI domain: technology articles (all
+    held out) and business articles (dev: errors looked at, trains the claim model)."""
     src = shared / "clustering" / "giveme5w1h" / "articles.jsonl"
     if not src.exists():
         return
     by_id = {r["id"]: r for r in read_jsonl(src)}
-    gold, pred, rules = [], [], []
-    for d in read_jsonl(DATA / "g5tech_claims.jsonl"):
-        art = by_id[d["id"]]
-        s = (art["text"] or "")[d["start"] : d["end"]]
-        if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
-            raise SystemExit(f"text of giveme5w1h {d['id']} changed: sentence hash mismatch")
-        pub = pub_date(art.get("date_publish"))
-        gold.append(d["label"])
-        pred.append(classify_sentence(s, pub).label)
-        rules.append(rule_claim(s, pub).label)
-    clear = [k for k, g in enumerate(gold) if g != "neither"]
-    neither = [k for k, g in enumerate(gold) if g == "neither"]
-    print(f"\n== technology news 2017-18 (giveme5w1h, all held out; {len(gold)} sentences)")
-    print(f"  [heldout] all {scores(gold, pred)} | rules alone {scores(gold, rules)}")
-    print(
-        f"  [heldout] clear-cut acc={np.mean([gold[k] == pred[k] for k in clear]):.3f} (n={len(clear)}; rules "
-        f"alone {np.mean([gold[k] == rules[k] for k in clear]):.3f}) | non-claims kept neither "
-        f"{np.mean([pred[k] == 'neither' for k in neither]):.3f} (n={len(neither)})"
-    )
+    for split, name, title in (
+        ("heldout", "g5tech_claims.jsonl", "technology news 2017-18 (giveme5w1h, all held out"),
+        ("dev", "g5dev_claims.jsonl", "business news 2017-18 (giveme5w1h, dev"),
+    ):
+        gold, pred, rules = [], [], []
+        for d in read_jsonl(DATA / name):
+            art = by_id[d["id"]]
+            s = (art["text"] or "")[d["start"] : d["end"]]
+            if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
+                raise SystemExit(f"text of giveme5w1h {d['id']} changed: sentence hash mismatch")
+            pub = pub_date(art.get("date_publish"))
+            gold.append(d["label"])
+            pred.append(classify_sentence(s, pub).label)
+            rules.append(rule_claim(s, pub).label)
+        clear = [k for k, g in enumerate(gold) if g != "neither"]
+        neither = [k for k, g in enumerate(gold) if g == "neither"]
+        print(f"\n== {title}; {len(gold)} sentences)")
+        print(f"  [{split}] all {scores(gold, pred)} | rules alone {scores(gold, rules)}")
+        print(
+            f"  [{split}] clear-cut acc={np.mean([gold[k] == pred[k] for k in clear]):.3f} (n={len(clear)}; rules "
+            f"alone {np.mean([gold[k] == rules[k] for k in clear]):.3f}) | non-claims kept neither "
+            f"{np.mean([pred[k] == 'neither' for k in neither]):.3f} (n={len(neither)})"
+        )

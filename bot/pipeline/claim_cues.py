@@ -16,7 +16,9 @@ def _re(*parts: str) -> re.Pattern[str]:
 NUM = r"\d[\d,.]*\s*(?:%|percent|million|billion|thousand|k|m|bn)?"
 MONEY = re.compile(
     r"(?:[$€£¥]\s?\d[\d,.]*\s*(?:trillion|billion|million|bn|m|b|k)?\b)|"
-    r"(?:\b\d[\d,.]*\s*(?:trillion|billion|million|bn)\s*(?:dollars|euros|usd|eur)?)",
+    r"(?:\b\d[\d,.]*\s*(?:trillion|billion|million|bn)\s*(?:dollars|euros|usd|eur)?)|"
+    r"(?:\b(?:trillions|billions|millions|hundreds of millions|tens of billions) of "
+    r"(?:dollars|euros|pounds|yuan))",
     _F,
 )
 
@@ -100,7 +102,7 @@ FORECAST = _re(
     r"projected",
     r"projections?",
     r"predict(?:s|ed)? (?:that|\w+ will|\d)",
-    r"expected (?:to|by|in|later|next|within)",
+    r"expected (?:to|by|in|later|next|within|that)",
     r"expects?",
     r"estimates? (?:that|show)",
     r"by (?:19|20)\d\d",
@@ -370,6 +372,10 @@ OUTCOME = re.compile(
     _F,
 )
 WORK_DONE = _re(
+    # an enacted change (not "will complete"): "has completed the rollout", "completed a restructuring"
+    r"(?:has|have|had) (?:now |already |just )?completed (?:the |its |their |a |an )?(?:[\w-]+ ){0,2}"
+    r"(?:rollout|roll-out|deployment|migration|integration|restructuring|reorganization|"
+    r"reorganisation|transition)",
     r"laid off",
     r"lay(?:ing)? off",
     r"lays off",
