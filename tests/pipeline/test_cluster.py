@@ -111,6 +111,19 @@ def test_the_evidence_needed_to_attach_grows_with_the_time_gap(
     assert stories_of(engine)["r3"] == first
 
 
+def test_a_strong_follow_up_links_more_than_a_year_later(
+    engine: Engine, settings: Settings
+) -> None:
+    # the horizon is a cost cap, not the rule: twenty months on, a near-verbatim report still
+    # clears the time penalty (4 + 0.5 * ln(1 + 600 / 7) = 6.2 sd) and keeps the story id
+    import_articles(engine, [rec(1, CHIP, "2025-01-05"), rec(2, CHIP, "2025-01-05", "More.")])
+    cluster_pending(engine, settings, embedder=EMB)
+    import_articles(engine, [rec(3, CHIP, "2026-08-28", "Item 3.")])
+    cluster_pending(engine, settings, embedder=EMB)
+    got = stories_of(engine)
+    assert got["r3"] == got["r1"]
+
+
 @pytest.mark.parametrize(("day", "joins"), [("2026-01-12", True), ("2026-12-20", False)])
 def test_a_weaker_match_links_a_week_later_but_not_a_year_later(
     tmp_path: Path, day: str, joins: bool
