@@ -224,7 +224,9 @@ def error_lines(records: list[dict], pred: list) -> list[str]:
     return out
 
 
-def _value(raw: str) -> float | str:
+def _value(raw: str) -> int | float | str:
+    if re.fullmatch(r"-?\d+", raw):
+        return int(raw)  # integer fields (n_keywords, batch_size) stay integers
     try:
         return float(raw)
     except ValueError:
