@@ -12,10 +12,11 @@ relative links resolve against the feed URL, the UTF-8 mojibake and cp1252 fix-u
 feedparser's own helpers for encodings, dates and URLs.
 
 It answers only when it is sure to agree: :func:`parse_tree` returns ``None`` (the caller then
-runs feedparser) for anything else: a feed feedparser reads with its loose parser (not well-formed,
-no usable encoding), a DOCTYPE, ``xml:base``, RDF and older formats, XHTML or base64 content, markup nested in
+runs feedparser) for anything else: no usable encoding, a DOCTYPE, ``xml:base``, RDF and older formats, XHTML or base64 content, markup nested in
 a text element, image or text-input blocks inside an entry, and every element feedparser has a
-handler for that is not replayed here (GeoRSS, Podlove chapters, ...). ``scripts/robustness_feeds.py``
+handler for that is not replayed here (GeoRSS, Podlove chapters, ...). A feed that is not well-formed
+goes straight to feedparser's loose parser, as feedparser sends it after its strict parser fails
+there too (the strict attempt's work is thrown away by feedparser itself). ``scripts/robustness_feeds.py``
 and ``tests/pipeline/test_feed_tree.py`` compare both roads on every feed they read.
 """
 
@@ -24,10 +25,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import xml.sax
+import xml.sax.xmlreader
 from collections.abc import Callable
 from typing import Any
 from xml.parsers import expat
 
+import feedparser
+import feedparser.api
 import feedparser.datetimes
 import feedparser.encodings
 import feedparser.html
@@ -66,7 +71,8 @@ _PERSON = {"name", "itunes_name", "email", "itunes_email", "url", "uri", "homepa
 _INERT_TEXT = {"rights", "copyright", "dc_rights", "subtitle", "tagline", "itunes_subtitle",
                "info", "feedburner_browserfriendly"}  # fmt: skip
 _FIRST_TAG = re.compile(rb"<\w")  # as replace_doctype finds the end of the prolog
-_ATOM = "http://www.w3.org/2005/Atom"
+# the handlers replayed here are feedparser 6.0's: any other release parses on its own
+_SAME_FEEDPARSER = feedparser.__version__.startswith("6.0.")
 
 
 class Unsupported(Exception):
@@ -75,6 +81,8 @@ class Unsupported(Exception):
 
 def parse_tree(body: bytes, headers: dict[str, str]) -> FeedParserDict | None:
     """feedparser's result for what parse_feed reads, or None when feedparser must answer."""
+    if not _SAME_FEEDPARSER:
+        return None
     try:
         return _Replay(headers.get("content-location", "")).run(body, headers)
     except Unsupported:
@@ -125,6 +133,7 @@ class _Replay:
             raise Unsupported("doctype")
         # the expat setup of feedparser's strict parser: namespaces on, text coalesced
         parser = expat.ParserCreate(None, " ")
+        parser.namespace_prefixes = True  # as xml.sax's expat reader sets it
         parser.buffer_text = True
         parser.buffer_size = 1 << 16
         parser.StartNamespaceDeclHandler = self.start_namespace
@@ -133,8 +142,8 @@ class _Replay:
         parser.CharacterDataHandler = self.characters
         try:
             parser.Parse(data, True)
-        except expat.ExpatError:
-            raise Unsupported("not well-formed") from None
+        except expat.ExpatError as exc:
+            return _read_loose(data, headers, result, exc)
         if self.version not in ("rss20", "atom10"):
             raise Unsupported(self.version or "unknown format")
         result["feed"] = FeedParserDict(self.feed)
@@ -177,9 +186,9 @@ class _Replay:
         return name
 
     def _name_of(self, tag: str) -> str:
-        parts = tag.split()
-        if len(parts) == 2:
-            uri, local = parts
+        parts = tag.split()  # "uri local prefix", "uri local" or "local"
+        if len(parts) in (2, 3):
+            uri, local = parts[0], parts[1]
             lower = uri.lower()
             if "backend.userland.com/rss" in lower:
                 uri = lower = "http://backend.userland.com/rss"
@@ -195,7 +204,7 @@ class _Replay:
         elif len(parts) == 1:
             name = tag
         else:
-            raise Unsupported("odd namespace")
+            raise Unsupported("a space in a namespace")
         name = name.lower()
         if ":" not in name:
             return name
@@ -211,14 +220,16 @@ class _Replay:
         out: dict[str, str] = {}
         qnames = []
         for key, value in attrib.items():
-            if " " in key:
-                uri, local = key.split(" ", 1)
-                prefix = _MATCH.get(uri.lower(), "")
-                qnames.append((local, value))
-                key = prefix + ":" + local if prefix else local
+            parts = key.split()  # "uri local prefix", "uri local" or "local"
+            qname = key
+            if len(parts) > 1:
+                prefix = _MATCH.get(parts[0].lower(), "")
+                qname = parts[2] + ":" + parts[1] if len(parts) == 3 else parts[1]
+                key = prefix + ":" + parts[1] if prefix else parts[1]
+            qnames.append((qname, value))
             out[key.lower()] = value
-        for local, value in qnames:
-            out[local.lower()] = value
+        for qname, value in qnames:  # then the qualified names, as the SAX reader reports them
+            out[qname.lower()] = value
         for key in ("rel", "type"):
             if key in out:
                 out[key] = out[key].lower()
@@ -362,6 +373,50 @@ class _Replay:
             context[key] = value
         else:
             context.setdefault(key, value)
+
+
+def _read_loose(
+    data: bytes, headers: dict[str, str], result: FeedParserDict, error: expat.ExpatError
+) -> FeedParserDict:
+    """What feedparser.parse does once its strict parser fails (the same expat fails here).
+
+    feedparser would first run its handlers up to the error, then throw that work away; this
+    goes straight to its loose parser, with the same bozo exception type.
+    """
+    location = headers.get("content-location", "")
+    base = feedparser.urls.make_safe_absolute_uri("", location) or location
+    loose = feedparser.api.LooseFeedParser(base, headers.get("content-language"), "utf-8", {})
+    loose.resolve_relative_uris = False  # parse_feed's settings
+    loose.sanitize_html = False
+    loose.feed(data.decode("utf-8", "replace"))
+    result["bozo"] = 1
+    result["bozo_exception"] = xml.sax.SAXParseException(
+        expat.ErrorString(error.code), error, _ErrorPlace(error)
+    )
+    result["feed"] = loose.feeddata
+    result["entries"] = loose.entries
+    result["version"] = loose.version
+    result["namespaces"] = loose.namespaces_in_use
+    return result
+
+
+class _ErrorPlace(xml.sax.xmlreader.Locator):
+    """The SAX locator of an expat error (line and column; no ids for an in-memory body)."""
+
+    def __init__(self, error: expat.ExpatError) -> None:
+        self.error = error
+
+    def getLineNumber(self) -> int:  # noqa: N802 - the SAX Locator interface
+        return int(self.error.lineno)
+
+    def getColumnNumber(self) -> int:  # noqa: N802
+        return int(self.error.offset)
+
+    def getPublicId(self) -> None:  # noqa: N802
+        return None
+
+    def getSystemId(self) -> None:  # noqa: N802
+        return None
 
 
 @functools.lru_cache(maxsize=1024)  # a pure function of two strings, asked once per element

@@ -26,7 +26,7 @@ feed_speed.install()
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE_JOIN = " ".join
-_BLOCK = re.compile(r"</?(p|div|br|li|h[1-6]|tr|blockquote|pre|section|article)\b[^>]*>", re.I)
+_BLOCK = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|pre|section|article)\b[^>]*>", re.I)
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 
 

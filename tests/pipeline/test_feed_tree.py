@@ -159,6 +159,9 @@ def test_namespace_prefixes_are_read_as_feedparser_reads_them() -> None:
         b'<rss version="2.0" xmlns:a10="http://www.w3.org/2005/Atom" '
         b'xmlns:media="http://www.rssboard.org/media-rss"><channel><title>t</title>'
         b"<item><a10:link href='http://example.org/x'/><media:title>m</media:title></item>"
+        # a prefixed attribute keeps its prefix, so it does not stand for the plain one
+        b"<item xmlns:foo='urn:x'><a10:link href='http://right.example/' foo:href='http://wrong/'/>"
+        b"</item>"
         b"</channel></rss>"
     )
     assert assert_same(body)
@@ -169,7 +172,6 @@ UNSUPPORTED = {
     "markup in a title": rss("<item><title>a <b>b</b></title></item>"),
     "doctype": b'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "x.dtd"><rss version="2.0"><channel>'
     b"<title>t</title></channel></rss>",
-    "not well-formed": rss("<item><title>x</item>"),
     "rss 0.91": b'<rss version="0.91"><channel><title>t</title></channel></rss>',
     "base64 content": atom("<entry><content type='image/png'>aGVsbG8=</content></entry>"),
 }
@@ -178,6 +180,17 @@ UNSUPPORTED = {
 @pytest.mark.parametrize("body", UNSUPPORTED.values(), ids=UNSUPPORTED.keys())
 def test_what_the_replay_is_not_sure_of_goes_to_feedparser(body: bytes) -> None:
     assert not assert_same(body)
+
+
+def test_a_malformed_feed_goes_straight_to_feedparsers_loose_parser() -> None:
+    # an HTML entity XML does not define: the commonest way a real feed is not well-formed
+    body = rss(
+        "<item><title>x&nbsp;y</title></item><item><title>second</title><link>/2</link></item>"
+    )
+    assert assert_same(body)
+    parsed = parse_feed(body, url=URL, content_type="application/xml")
+    assert parsed.warning == "SAXParseException"
+    assert [e.url for e in parsed.entries][-1] == "http://example.org/2"
 
 
 def test_a_content_type_complaint_is_kept_as_feedparser_keeps_it() -> None:
