@@ -330,10 +330,11 @@ class _Replay:
             return output
         if element in _RELATIVE and output and (element != "id" or self.guidislink):
             output = feedparser.urls._urljoin(self.base or "", output)
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            output = output.encode("iso-8859-1").decode("utf-8")  # feedparser's mojibake repair
-        if _CP1252_CODE(output):
-            output = output.translate(_CP1252)
+        if not output.isascii():  # both fix-ups leave ASCII text as it is
+            with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+                output = output.encode("iso-8859-1").decode("utf-8")  # feedparser's mojibake fix
+            if _CP1252_CODE(output):
+                output = output.translate(_CP1252)
         if element in ("category", "tags", "itunes_keywords"):
             return output
         if element == "title" and -1 < self.title_depth <= self.depth:

@@ -55,13 +55,16 @@ def canonical_url(url: str) -> str:
         host = host[4:]
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    path = parts.path or "/"
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
     if len(path) > 1:
         path = path.rstrip("/")
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
-    ]
-    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+    query = ""
+    if parts.query:
+        kept = parse_qsl(parts.query, keep_blank_values=True)
+        query = urlencode(sorted((k, v) for k, v in kept if not _is_tracking(k)))
+    return urlunsplit((scheme, host, path, query, ""))
 
 
 def _is_tracking(key: str) -> bool:
