@@ -1,20 +1,20 @@
 """A faster road to feedparser's answer for well-formed RSS 2.0 and Atom 1.0 feeds.
 
-feedparser hands every XML element to Python callbacks (about 100 us each); on the 100 real feeds
-of the crawl benchmark that is most of a first crawl's CPU. Here expat (the same parser feedparser's
-strict mode uses, through ``xml.etree``'s C tree builder) builds the tree, and a small replay of
-feedparser 6.0's own element handlers walks it, keeping only what :func:`bot.pipeline.feeds.parse_feed`
+feedparser spends about 100 us of Python per XML element; on the 100 real feeds of the crawl
+benchmark that was most of a first crawl's CPU. Here expat, set up as feedparser's strict parser sets
+it (namespaces and qualified attribute names on, text coalesced), calls four light handlers that
+replay feedparser 6.0's own element handlers for only what :func:`bot.pipeline.feeds.parse_feed`
 reads: each entry's ``link``, ``links``, ``id``, ``title``, ``content``, ``summary``, ``author``,
 ``published_parsed`` and ``updated_parsed``, the feed's ``title`` and ``link``, and ``version``.
 The replay follows feedparser's rules to the letter, quirks included (the first non-empty title
 wins, a second description becomes content, a permalink GUID is the link when there is none,
-relative links resolve against the feed URL, the UTF-8 mojibake and cp1252 fix-ups), calling
-feedparser's own helpers for encodings, dates and URLs.
+relative links and ``xml:base`` resolve as feedparser resolves them, the UTF-8 mojibake and cp1252
+fix-ups), calling feedparser's own helpers for encodings, dates and URLs.
 
 It answers only when it is sure to agree: :func:`parse_tree` returns ``None`` (the caller then
-runs feedparser) for anything else: no usable encoding, a DOCTYPE, ``xml:base``, RDF and older formats, XHTML or base64 content, markup nested in
-a text element, image or text-input blocks inside an entry, and every element feedparser has a
-handler for that is not replayed here (GeoRSS, Podlove chapters, ...). A feed that is not well-formed
+runs feedparser) for anything else: no usable encoding, a DOCTYPE, RDF and older formats, XHTML or
+base64 content, markup nested in a text element, image or text-input blocks inside an entry, and
+every element feedparser has a handler for that is not replayed here (GeoRSS, Podlove chapters...). A feed that is not well-formed
 goes straight to feedparser's loose parser, as feedparser sends it after its strict parser fails
 there too (the strict attempt's work is thrown away by feedparser itself). ``scripts/robustness_feeds.py``
 and ``tests/pipeline/test_feed_tree.py`` compare both roads on every feed they read.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 import xml.sax
 import xml.sax.xmlreader
@@ -41,6 +42,7 @@ import feedparser.sanitizer
 import feedparser.urls
 from feedparser.util import FeedParserDict
 
+log = logging.getLogger(__name__)
 _MIXIN = feedparser.mixin._FeedParserMixin
 _MATCH = {k.lower(): v for k, v in _MIXIN.namespaces.items()}
 _RELATIVE = _MIXIN.can_be_relative_uri
@@ -65,7 +67,7 @@ _READ_KEYS = {"link", "links", "id", "guid", "title", "content", "summary", "aut
 _AMP_REF = re.compile("&([A-Za-z0-9_]+);")
 _CP1252 = feedparser.html._cp1252
 _CP1252_CODE = re.compile("[" + "".join(chr(int(c)) for c in sorted(_CP1252)) + "]").search
-# elements whose handler reads their text: markup inside them goes to feedparser (None: any child)
+# the parts of an author that are replayed
 _PERSON = {"name", "itunes_name", "email", "itunes_email", "url", "uri", "homepage"}
 # inert handlers that collect text as content: markup inside them would be XHTML to feedparser
 _INERT_TEXT = {"rights", "copyright", "dc_rights", "subtitle", "tagline", "itunes_subtitle",
@@ -87,18 +89,21 @@ def parse_tree(body: bytes, headers: dict[str, str]) -> FeedParserDict | None:
         return _Replay(headers.get("content-location", "")).run(body, headers)
     except Unsupported:
         return None
+    except Exception as exc:  # noqa: BLE001 - a replay bug must not cost a feed feedparser reads
+        log.warning(
+            "feed tree replay failed (%s: %s); feedparser parses this feed", type(exc).__name__, exc
+        )
+        return None
 
 
 class _Replay:
-    """feedparser 6.0's element handlers for RSS 2.0 and Atom 1.0, over an expat tree."""
+    """feedparser 6.0's element handlers for RSS 2.0 and Atom 1.0, driven by expat's events."""
 
     def __init__(self, content_location: str) -> None:
         self.feed: dict[str, Any] = {}
         self.entries: list[dict[str, Any]] = []
         self.depth_map: dict[int, dict[str, int]] = {}
-        self.stack: list[
-            tuple[str, bool]
-        ] = []  # feedparser's element stack: (name, expecting text)
+        self.stack: list[tuple[str, bool]] = []  # feedparser's: (name, expecting text)
         self.open: list[tuple[str, _End, list[str]]] = []  # open elements: name, end, text
         self.names: dict[str, str] = {}  # expat tag -> feedparser name, until a new declaration
         self.version = ""
