@@ -588,12 +588,21 @@ def _start_abstract(r: _Replay, attrs: dict[str, str]) -> None:
     r.push_content("description", attrs, "text/plain", r.infeed or r.inentry or r.insource)
 
 
-def _end_description(r: _Replay) -> None:
-    if r.summary_key == "content":
-        _end_content(r)
-    else:
-        r.pop_content("description")
-    r.summary_key = None
+def _end_summary_or(tag: str) -> _End:
+    """feedparser's _end_description / _end_summary: a second one was pushed as content."""
+
+    def end(r: _Replay) -> None:
+        if r.summary_key == "content":
+            _end_content(r)
+        else:
+            r.pop_content(tag)
+        r.summary_key = None
+
+    return end
+
+
+_end_description = _end_summary_or("description")
+_end_summary = _end_summary_or("summary")  # feedparser's _summaryKey is "summary" here
 
 
 def _start_summary(r: _Replay, attrs: dict[str, str]) -> None:
@@ -603,14 +612,6 @@ def _start_summary(r: _Replay, attrs: dict[str, str]) -> None:
     else:
         r.summary_key = "summary"
         r.push_content("summary", attrs, "text/plain", True)
-
-
-def _end_summary(r: _Replay) -> None:
-    if r.summary_key == "content":
-        _end_content(r)
-    else:
-        r.pop_content(r.summary_key or "summary")
-    r.summary_key = None
 
 
 def _start_content(r: _Replay, attrs: dict[str, str]) -> None:
