@@ -272,6 +272,34 @@ def test_quality_floor_on_committed_fixture_with_the_real_model(sqlite_url: str)
 
 
 # Measured 1.000 on 2026-11-22 with the shipped config (threshold 3.5 sd, 30-day horizon), and
+def test_an_undated_page_first_seen_a_year_later_still_joins_its_story(
+    engine: Engine, settings: Settings
+) -> None:
+    # the weaker match above does not link when dated a year later; undated, first seen a year
+    # later, it may have been published any time before that, so no gap is held against it
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    import_articles(engine, [rec(1, CHIP, "2026-01-05"), rec(2, CHIP, "2026-01-05", "More.")])
+    cluster_pending(engine, settings, embedder=EMB)
+    weak = "The Q9 accelerator from Quanta was reviewed by testers who liked the memory"
+    undated = {**rec(3, weak, "2026-12-20", "Item 3."), "published": None}
+    import_articles(engine, [undated])
+    with session_scope(engine) as s:
+        s.execute(
+            update(Article)
+            .where(Article.external_id == "r3")  # type: ignore[arg-type]
+            .values(first_seen_at=datetime(2026, 12, 20, 10, tzinfo=UTC))
+        )
+    cluster_pending(engine, settings, embedder=EMB)
+    got = stories_of(engine)
+    assert got["r3"] == got["r1"]
+    with session_scope(engine) as s:
+        art = s.scalars(select(Article).where(Article.external_id == "r3")).one()
+        assert art.published_at is None
+
+
 # again 1.000 with threshold 4.0 sd, soft time penalty 0.5 sd x ln(1 + gap/7d), 365-day horizon,
 # and 1.000 with the 3-year horizon (2026-12-02):
 #   python scripts/eval_clustering.py tests/fixtures/stories/articles.jsonl
