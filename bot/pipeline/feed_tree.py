@@ -66,7 +66,18 @@ _READ_KEYS = {"link", "links", "id", "guid", "title", "content", "summary", "aut
               "published_parsed", "updated_parsed"}  # fmt: skip
 _AMP_REF = re.compile("&([A-Za-z0-9_]+);")
 _CP1252 = feedparser.html._cp1252
-_CP1252_CODE = re.compile("[" + "".join(chr(int(c)) for c in sorted(_CP1252)) + "]").search
+_CP1252_CHARS = tuple(chr(int(c)) for c in sorted(_CP1252))
+
+
+def _has_cp1252_code(text: str) -> bool:
+    """Whether ``text`` holds a C1 control that feedparser maps to its cp1252 character.
+
+    One substring search per character (a C scan each) took a fifth of the time of one
+    character-class regular expression over the non-ASCII texts of the benchmark feeds.
+    """
+    return any(c in text for c in _CP1252_CHARS)
+
+
 # the parts of an author that are replayed
 _PERSON = {"name", "itunes_name", "email", "itunes_email", "url", "uri", "homepage"}
 # inert handlers that collect text as content: markup inside them would be XHTML to feedparser
@@ -338,7 +349,7 @@ class _Replay:
         if not output.isascii():  # both fix-ups leave ASCII text as it is
             with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
                 output = output.encode("iso-8859-1").decode("utf-8")  # feedparser's mojibake fix
-            if _CP1252_CODE(output):
+            if _has_cp1252_code(output):
                 output = output.translate(_CP1252)
         if element in ("category", "tags", "itunes_keywords"):
             return output

@@ -15,8 +15,17 @@ from bot.archive.filters import SearchFilters
 from bot.archive.fts import search_keyword
 from bot.config import Settings
 from bot.errors import SourcesError, UsageError
-from bot.pipeline.crawl import CrawlOptions, crawl_sources
+from bot.pipeline.crawl import (
+    CrawlOptions,
+    StoreJob,
+    Target,
+    crawl_sources,
+    store_feed,
+    store_feeds,
+)
 from bot.pipeline.crawl_report import format_report, list_runs
+from bot.pipeline.fetch import FetchResult
+from bot.pipeline.identity import Candidate
 from bot.store.db import session_scope
 from bot.store.models import Article, FetchState, Run, Source
 from tests.peers.http import HTTPPeer, write_sources
@@ -291,3 +300,101 @@ def test_transient_page_failures_are_retried_then_given_up(
     assert gone.extraction_attempts == MAX_PAGE_ATTEMPTS
     assert http_server.hits(broken) == MAX_PAGE_ATTEMPTS  # then never again
     assert row("/pages/paywall.html").extraction_attempts == 1  # not transient: tried once
+
+
+def _sources(engine: Engine, n: int) -> list[int]:
+    with session_scope(engine) as s:
+        rows = [
+            Source(slug=f"s{i}", name=f"S{i}", url=f"http://127.0.0.1:9/{i}.xml") for i in range(n)
+        ]
+        s.add_all(rows)
+        s.flush()
+        return [int(r.id or 0) for r in rows]
+
+
+def _jobs(ids: list[int]) -> list[StoreJob]:
+    """Four feeds of one group that touch each other's articles: an article seen again by
+    another outlet (same URL), changed by a third and then seen as changed by a fourth, and
+    one repeated within a feed."""
+    text = "A chip maker began shipping its new accelerator to cloud customers this week."
+
+    def cand(n: int, title: str, body: str = text, guid: str | None = None) -> Candidate:
+        return Candidate(
+            url=f"http://127.0.0.1:9/a/{n}?utm_source=x", title=title, text=body, guid=guid
+        )
+
+    def job(i: int, cands: list[Candidate]) -> StoreJob:
+        target = Target(ids[i] if i < len(ids) else 10_000 + i, f"s{i}", "u", "rss", {})
+        return (
+            target,
+            cands,
+            FetchResult(url="u", final_url="u", status=200, headers={"etag": f'"{i}"'}),
+        )
+
+    return [
+        job(
+            0,
+            [
+                cand(1, "Chips ship"),
+                cand(2, "Agents at work", guid="g2"),
+                cand(2, "Agents at work", guid="g2"),
+            ],
+        ),
+        job(1, [cand(1, "Chips ship"), cand(3, "Rules in force", text + " The rule applies now.")]),
+        job(
+            2,
+            [cand(1, "Chips ship, updated", text + " Volumes doubled."), cand(4, "Funding round")],
+        ),
+        job(3, [cand(1, "Chips ship, updated", text + " Volumes doubled.")]),
+    ]
+
+
+def _rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with session_scope(engine) as s:
+        arts = s.exec(select(Article).order_by(Article.id)).all()
+        states = s.exec(select(FetchState).order_by(FetchState.source_id)).all()
+        return [(a.source_id, a.canonical_url, a.title, a.text, a.content_hash) for a in arts] + [
+            (f.source_id, f.etag, f.last_status, f.consecutive_failures) for f in states
+        ]
+
+
+def test_a_group_of_feeds_is_stored_as_one_feed_after_another(db_url: str, tmp_path: Path) -> None:
+    from bot.store.db import open_engine
+
+    one_by_one, grouped = open_engine(db_url), open_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    if not db_url.startswith("sqlite"):  # the other backend: group on it, compare with SQLite
+        one_by_one, grouped = grouped, one_by_one
+    ids = _sources(one_by_one, 4)
+    assert _sources(grouped, 4) == ids
+    alone = [store_feed(one_by_one, *job, False) for job in _jobs(ids)]
+    together = store_feeds(grouped, _jobs(ids), False)
+    assert (
+        together
+        == alone
+        == [
+            {"new": 2, "updated": 0, "unchanged": 1},
+            {"new": 1, "updated": 0, "unchanged": 1},
+            {"new": 1, "updated": 1, "unchanged": 0},
+            {"new": 0, "updated": 0, "unchanged": 1},
+        ]
+    )
+    assert _rows(grouped) == _rows(one_by_one)
+    assert [r[2] for r in _rows(grouped)[:4]] == [
+        "Chips ship, updated",
+        "Agents at work",
+        "Rules in force",
+        "Funding round",
+    ]
+
+
+def test_a_feed_that_cannot_be_stored_does_not_stop_its_group(engine: Engine) -> None:
+    ids = _sources(engine, 2)  # the last two jobs' source does not exist: their rows break a key
+    out = store_feeds(engine, _jobs(ids), False)
+    assert out[:2] == [
+        {"new": 2, "updated": 0, "unchanged": 1},
+        {"new": 1, "updated": 0, "unchanged": 1},
+    ]
+    assert isinstance(out[2], Exception) and isinstance(out[3], Exception)
+    rows = _rows(engine)
+    assert len([r for r in rows if len(r) == 5]) == 3  # the first two feeds' articles
+    assert [r[:2] for r in rows if len(r) == 4] == [(ids[0], '"0"'), (ids[1], '"1"')]
