@@ -148,3 +148,33 @@ def test_cp1252_code_points_still_mapped_in_content() -> None:
     fast, stock = _parse_both(body)
     assert fast.entries == stock.entries  # type: ignore[attr-defined]
     assert fast.entries[0].content[0].value == "<p>it\u2019s \u20ac5</p>"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "<?xml version='1.0' encoding='latin-1'?>\n<rss/>",
+        "<rss/>\n<?xml version='1.0'?>",  # a declaration later on is no declaration
+        "  <?xml version='1.0'?><rss/>",
+        "<?xml version='1.0'?><a/><?xml x?>",
+        "",
+    ],
+)
+def test_declaration_pattern_at_start_equals_feedparsers(doc: str) -> None:
+    import feedparser.encodings
+
+    fast = feedparser.encodings.RE_XML_DECLARATION
+    assert isinstance(fast, feed_speed.AtStart)  # installed
+    with feed_speed.disabled():
+        stock = feedparser.encodings.RE_XML_DECLARATION
+    new = "<?xml version='1.0' encoding='utf-8'?>"
+    assert bool(fast.search(doc)) == bool(stock.search(doc))
+    assert fast.sub(new, doc) == stock.sub(new, doc)
+
+
+def test_latin1_document_is_reencoded_identically() -> None:
+    body = "<?xml version='1.0' encoding='iso-8859-1'?><rss version='2.0'><channel><item><title>Caf\xe9 \x93q\x94</title></item></channel></rss>".encode(
+        "latin-1"
+    )
+    fast, stock = _parse_both(body)
+    assert fast == stock and fast.entries[0].title == "Caf\xe9 \u201cq\u201d"
