@@ -36,6 +36,7 @@ from bot.pipeline.fetch import Fetcher, FetchResult, RobotsEntry, host_key
 from bot.pipeline.gate import LargestFirstGate
 from bot.pipeline.identity import Candidate, IdentityIndex, upsert_candidate
 from bot.pipeline.parse_worker import parse_candidates, warm_up
+from bot.store.checkpoint import background_checkpoints
 from bot.store.db import chunked, session_scope
 from bot.store.models import Article, FetchState, RobotsTxt, Run, Source, utcnow
 
@@ -135,6 +136,11 @@ def load_states(engine: Engine, source_ids: list[int]) -> dict[int, FetchState]:
                 out[row.source_id] = row
         session.expunge_all()
     return out
+
+
+def _has_validators(state: FetchState | None) -> bool:
+    """Whether a conditional GET can be made (the feed may answer 304 without a body)."""
+    return state is not None and bool(state.etag or state.last_modified)
 
 
 def _state_row(session: Any, source_id: int) -> FetchState:
@@ -333,15 +339,26 @@ class _Crawl:
         self.stop = stop
         self.db: Executor = ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
         self.parsers: Executor | None = None
+        self.pool_allowed = False  # enough sources for parser processes (start_parsers)
         self.parse_gate = LargestFirstGate(max(2, opts.parse_workers * 2))
         self.states: dict[int, FetchState] = {}  # loaded once per run (load_states)
         self.page_gate = asyncio.Semaphore(opts.page_concurrency)
         self.store_queue: list[tuple[StoreJob, asyncio.Future[Any]]] = []
         self.store_task: asyncio.Task[None] | None = None
 
-    def start_parsers(self, n_sources: int) -> None:
-        """Start the parser processes early (they import while the first feeds download)."""
-        if self.opts.parse_workers > 1 and n_sources >= POOL_MIN_SOURCES:
+    def start_parsers(self, n_sources: int, n_fresh: int) -> None:
+        """Start the parser processes early (they import while the first feeds download).
+
+        Only when at least ``POOL_MIN_SOURCES`` sources have no ETag or Last-Modified yet, so
+        that their bodies are bound to come: a re-crawl of feeds that mostly answer 304 does
+        not pay two interpreters' imports for nothing, and starts them at its first big body.
+        """
+        self.pool_allowed = self.opts.parse_workers > 1 and n_sources >= POOL_MIN_SOURCES
+        if self.pool_allowed and n_fresh >= POOL_MIN_SOURCES:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        if self.parsers is None:
             import multiprocessing
 
             ctx = multiprocessing.get_context("spawn")
@@ -360,7 +377,8 @@ class _Crawl:
     ) -> tuple[ParsedFeed, list[Candidate]]:
         kwargs = {"url": res.final_url, "content_type": res.headers.get("content-type", "")}
         loop = asyncio.get_running_loop()
-        if len(body) >= POOL_PARSE_BYTES and self.parsers is not None:
+        if len(body) >= POOL_PARSE_BYTES and self.pool_allowed:
+            self._start_pool()
             return await loop.run_in_executor(
                 self.parsers, parse_candidates, body, kwargs, target.kind
             )
@@ -503,6 +521,7 @@ class _Crawl:
         which the crawl need not wait out. The executor's own thread reaps them (and the
         interpreter's exit waits for that), so no process is left behind.
         """
+        self.pool_allowed = False
         if self.parsers is not None:
             self.parsers.shutdown(wait=False, cancel_futures=True)
             self.parsers = None
@@ -523,7 +542,8 @@ async def _crawl_all(
         )
         crawl = _Crawl(engine, opts, fetcher, stop)
         crawl.states = load_states(engine, [t.id for t in targets])
-        crawl.start_parsers(len(targets))
+        fresh = [t for t in targets if not _has_validators(crawl.states.get(t.id))]
+        crawl.start_parsers(len(targets), len(fresh))
         try:
             reports = list(await asyncio.gather(*(crawl.crawl_source(t) for t in targets)))
             crawl.stop_parsers()  # they exit while the rest of this run's articles are indexed
@@ -567,7 +587,8 @@ def crawl_sources(
     status = "failed"
     sources: list[dict[str, Any]] = []
     try:
-        sources = asyncio.run(_crawl_all(engine, settings, targets, opts, stop))
+        with background_checkpoints(engine):  # the writer thread never waits for one
+            sources = asyncio.run(_crawl_all(engine, settings, targets, opts, stop))
         status = "interrupted" if stop is not None and stop.is_set() else "ok"
     except (KeyboardInterrupt, asyncio.CancelledError):
         status = "interrupted"

@@ -19,6 +19,7 @@ from bot.pipeline.crawl import (
     CrawlOptions,
     StoreJob,
     Target,
+    _Crawl,
     crawl_sources,
     store_feed,
     store_feeds,
@@ -218,6 +219,48 @@ def test_many_big_feeds_are_parsed_in_worker_processes(engine: Engine, tmp_path:
     assert report["totals"]["new"] == 240 and report["totals"]["failed"] == 0
     rows = articles(engine)
     assert len(rows) == 240 and len({r.content_hash for r in rows}) == 240
+
+
+def test_parser_processes_start_early_only_when_bodies_are_bound_to_come(engine: Engine) -> None:
+    crawl = _Crawl(engine, CrawlOptions(parse_workers=2), None, None)  # type: ignore[arg-type]
+    crawl.start_parsers(8, 0)  # 8 sources, all with an ETag or Last-Modified: most answer 304
+    assert crawl.parsers is None and crawl.pool_allowed
+    crawl.start_parsers(8, 8)  # a first crawl: the bodies will come
+    assert crawl.parsers is not None
+    crawl.stop_parsers()
+    assert crawl.parsers is None and not crawl.pool_allowed
+    crawl.start_parsers(7, 7)  # too few sources to be worth processes
+    assert crawl.parsers is None and not crawl.pool_allowed
+
+
+def test_changed_big_feeds_of_a_recrawl_start_the_parser_processes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    def big(f: int, version: int) -> bytes:
+        items = "".join(
+            f"<item><guid>v{version}-{f}-{n}</guid><title>Feed {f} item {n} v{version}</title>"
+            f"<description>{'word ' * 120}</description></item>"
+            for n in range(30)
+        )
+        return f"<rss version='2.0'><channel><title>B{f}</title>{items}</channel></rss>".encode()
+
+    with HTTPPeer() as server:
+        routes = [
+            server.route(
+                f"/big{f}.xml", body=big(f, 1), content_type="application/rss+xml", etag='"1"'
+            )
+            for f in range(8)
+        ]
+        feeds = {f"big{f}": server.url(f"/big{f}.xml") for f in range(8)}
+        settings = settings_for(tmp_path, engine, feeds)
+        opts = CrawlOptions(host_delay_s=0.0, fetch_pages=False, parse_workers=2)
+        assert crawl_sources(engine, settings, options=opts)["totals"]["new"] == 240
+        assert crawl_sources(engine, settings, options=opts)["totals"]["not_modified"] == 8
+        for f, route in enumerate(routes):
+            route.body, route.etag = big(f, 2), '"2"'
+        report = crawl_sources(engine, settings, options=opts)
+    assert (report["totals"]["fetched"], report["totals"]["new"]) == (8, 240)
+    assert report["totals"]["failed"] == 0 and len(articles(engine)) == 480
 
 
 def test_robots_txt_is_kept_for_a_day_across_runs(
