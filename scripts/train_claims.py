@@ -121,6 +121,23 @@ def _group(t: str) -> str:
     return t if t in ("deployment", "neither") else "hype"
 
 
+def _cv_parts(rows: list[Row], gold: list[str], pred: list[str]) -> list[str]:
+    """Accuracy per kind of row (all, clear-cut, non-claims kept), for one CV line."""
+    parts = []
+    for kind in ("real", "probe", "fixture"):
+        idx = [k for k, r in enumerate(rows) if r[3] == kind]
+        if not idx:
+            continue
+        clear = [k for k in idx if gold[k] != "neither"]
+        non = [k for k in idx if gold[k] == "neither"]
+        kept = f" non-claims kept {np.mean([pred[k] == 'neither' for k in non]):.3f}" if non else ""
+        parts.append(
+            f"{kind}: all {np.mean([gold[k] == pred[k] for k in idx]):.3f} clear-cut "
+            f"{np.mean([gold[k] == pred[k] for k in clear]):.3f}" + kept
+        )
+    return parts
+
+
 def cv_rescue(rows: list[Row], x, y: list[str], w: np.ndarray, C: float, seed: int = 0) -> None:
     """5-fold CV of the combined decision (rules, then the model where the rules see no claim) for
     several RESCUE_MIN values: accuracy per kind of row, and how many real non-claims stay neither.
@@ -160,22 +177,7 @@ def cv_rescue(rows: list[Row], x, y: list[str], w: np.ndarray, C: float, seed: i
                 rule.label == "neither" and not market and best != "neither" and groups[best] >= tau
             )
             pred.append(best if rescue else rule.label)
-        parts = []
-        for kind in ("real", "probe", "fixture"):
-            idx = [k for k, r in enumerate(rows) if r[3] == kind]
-            clear = [k for k in idx if gold[k] != "neither"]
-            non = [k for k in idx if gold[k] == "neither"]
-            if not idx:
-                continue
-            parts.append(
-                f"{kind}: all {np.mean([gold[k] == pred[k] for k in idx]):.3f} clear-cut "
-                f"{np.mean([gold[k] == pred[k] for k in clear]):.3f}"
-                + (
-                    f" non-claims kept {np.mean([pred[k] == 'neither' for k in non]):.3f}"
-                    if non
-                    else ""
-                )
-            )
+        parts = _cv_parts(rows, gold, pred)
         name = "rules alone" if tau > 1 else f"{head} RESCUE_MIN={tau}"
         print(f"  CV {name:15s} " + " | ".join(parts))
     # "comb": rescue where P(claim) + A * the rules' top (sub-threshold) score >= tau, the group by
@@ -197,20 +199,7 @@ def cv_rescue(rows: list[Row], x, y: list[str], w: np.ndarray, C: float, seed: i
             dep = groups["deployment"] + a * sc.get("deployment", 0.0)
             hyp = groups["hype"] + a * max(sc.get(h, 0.0) for h in hype_keys)
             pred.append(("deployment" if dep > hyp else "hype") if claim >= tau else "neither")
-        parts = []
-        for kind in ("real", "probe", "fixture"):
-            idx = [k for k, r in enumerate(rows) if r[3] == kind]
-            clear = [k for k in idx if gold[k] != "neither"]
-            non = [k for k in idx if gold[k] == "neither"]
-            parts.append(
-                f"{kind}: all {np.mean([gold[k] == pred[k] for k in idx]):.3f} clear-cut "
-                f"{np.mean([gold[k] == pred[k] for k in clear]):.3f}"
-                + (
-                    f" non-claims kept {np.mean([pred[k] == 'neither' for k in non]):.3f}"
-                    if non
-                    else ""
-                )
-            )
+        parts = _cv_parts(rows, gold, pred)
         print(f"  CV {f'comb A={a} tau={tau}':15s} " + " | ".join(parts))
 
 
