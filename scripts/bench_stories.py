@@ -92,7 +92,7 @@ def fill(engine, n: int, *, start_id: int, span_days: float, end: datetime, even
             "first_seen_at": times[k], "story_id": (story_base + int(ev[k])) if clustered else None,
         })  # fmt: skip
         embs.append({"article_id": aid, "model": StoredEmbedder.model_id, "dim": DIM,
-                     "text_hash": hash_input(embed_input(title, text)), "vector": vector_to_bytes(vecs[k])})  # fmt: skip
+                     "text_hash": hash_input(embed_input(title, text, arts[-1]["url"])), "vector": vector_to_bytes(vecs[k])})  # fmt: skip
     with engine.begin() as conn:
         if clustered:
             rows = []

@@ -78,6 +78,7 @@ from bot.pipeline.linkage import (
     extract_entities,
     headline_mismatch,
 )
+from bot.pipeline.lead import reading
 from bot.pipeline.outlets import count_outlets
 from bot.store.db import chunked, session_scope
 from bot.store.models import Article, Embedding, Run, Story, utcnow
@@ -155,6 +156,11 @@ class _Pending:
     at: datetime
     vector: np.ndarray
     dated: bool = True  # False: ``at`` is when it was first seen, an upper bound (_article_gaps)
+    headline: str = ""  # the title unless it only names the site; what names are read from
+    lead: str = ""  # the text without photo captions (bot.pipeline.lead)
+
+    def __post_init__(self) -> None:
+        self.headline, self.lead = reading(self.title, self.text, self.url)
 
 
 def _pending_batch(session: Session, model_id: str, limit: int) -> list[_Pending]:
@@ -219,7 +225,7 @@ def _background(session: Session, model_id: str, batch: list[_Pending], size: in
         ).all()
     vecs = [bytes_to_vector(v) for _, _, v in rows] + [p.vector for p in batch[:size]]
     ents = [extract_entities(t, x) for t, x, _ in rows] + [
-        extract_entities(p.title, p.text) for p in batch[:size]
+        extract_entities(p.headline, p.lead) for p in batch[:size]
     ]
     return estimate_background(np.stack(vecs).astype(np.float32), ents)
 
@@ -341,8 +347,8 @@ def _similarities(
         if stories
         else np.zeros((0, xs.shape[1]))
     )
-    art_sets = [extract_entities(a.title, a.text) for a in batch]
-    art_heads = [extract_entities(a.title, "") for a in batch]
+    art_sets = [extract_entities(a.headline, a.lead) for a in batch]
+    art_heads = [extract_entities(a.headline, "") for a in batch]
     art_ents = [bg.entity_weights(es) for es in art_sets]
     story_ents = [bg.entity_weights(st.keywords or []) for st in stories]
     pp = (xs @ xs.T - bg.offset) / bg.scale + cfg.entity_weight * entity_matrix(art_ents)
@@ -402,10 +408,13 @@ def _refresh_stories(
             continue
         mat = np.stack([vecs[r[0]] for r in rows]).astype(np.float32)
         centroid = mat.mean(axis=0)
-        central = rows[int((mat @ centroid).argmax())]
+        views = [reading(r[2], r[6], r[3]) for r in rows]
+        # the most central article that has a headline of its own (not just the site's name)
+        order = np.argsort(-(mat @ centroid), kind="stable")
+        central = rows[next((int(k) for k in order if views[k][0]), int(order[0]))]
         counts: dict[str, int] = {}
-        for r in rows:
-            for e in extract_entities(r[2], r[6]):
+        for head, lead in views:
+            for e in extract_entities(head, lead):
                 counts[e] = counts.get(e, 0) + 1
         times = [article_time(r[4], r[5]) for r in rows]
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

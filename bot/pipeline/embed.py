@@ -26,6 +26,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import col
 
 from bot.errors import ModelError
+from bot.pipeline.lead import clean_lead, headline_for
 from bot.store.db import session_scope
 from bot.store.models import Article, Embedding
 
@@ -150,10 +151,11 @@ LEAD_CHARS = 1000  # enough text to fill 128 tokens; the tokenizer truncates the
 EMBED_BATCH = 256
 
 
-def embed_input(title: str | None, text: str | None) -> str:
-    """The text an article is embedded from: headline, then the lead of its body."""
-    title = " ".join((title or "").split())
-    lead = " ".join((text or "")[: LEAD_CHARS * 2].split())[:LEAD_CHARS]
+def embed_input(title: str | None, text: str | None, url: str | None = None) -> str:
+    """The text an article is embedded from: headline, then the lead of its body (captions dropped;
+    a title that is only the site's name gives way to the URL's slug: ``bot.pipeline.lead``)."""
+    title = headline_for(title, url)
+    lead = " ".join(clean_lead((text or "")[: LEAD_CHARS * 3]).split())[:LEAD_CHARS]
     return f"{title}. {lead}".strip(". ") if lead else title
 
 
@@ -196,6 +198,7 @@ def _stale_ids(engine: Engine, model_id: str, *, only_unclustered: bool, after_i
                 col(Article.title),
                 col(Article.text),
                 col(Article.summary),
+                col(Article.url),
                 col(Embedding.text_hash),
             )
             .join(
@@ -249,8 +252,8 @@ def embed_pending(
             break
         after_id = rows[-1][0]
         todo = []
-        for aid, title, text, summary, stored_hash in rows:
-            inp = embed_input(title, text or summary)
+        for aid, title, text, summary, url, stored_hash in rows:
+            inp = embed_input(title, text or summary, url)
             h = hash_input(inp)
             if stored_hash == h:
                 counts["unchanged"] += 1
