@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.briefing.text import clean_text, content_words, shorten, split_sentences
+from bot.pipeline.lead import clean_lead
 
 LEAD_SENTENCES = 3
 MIN_SENTENCE_CHARS = 40
@@ -81,6 +82,7 @@ def summarize_story(
     candidates: list[tuple[int, int, str, set[str]]] = []
     doc_words: list[set[str]] = []
     for a_idx, raw in enumerate(texts):
+        raw = clean_lead(raw)  # a photo caption describes the picture, not the story
         text = clean_text(raw)
         doc_words.append(set(content_words(text[:3000])))
         for s_idx, sentence in enumerate(_leads(raw, [headline, *titles])):

@@ -67,6 +67,7 @@ from bot.pipeline.embed import (
     load_vectors,
     vector_to_bytes,
 )
+from bot.pipeline.lead import reading
 from bot.pipeline.linkage import (
     ENTITY_CHARS,
     NEVER,
@@ -78,7 +79,6 @@ from bot.pipeline.linkage import (
     extract_entities,
     headline_mismatch,
 )
-from bot.pipeline.lead import reading
 from bot.pipeline.outlets import count_outlets
 from bot.store.db import chunked, session_scope
 from bot.store.models import Article, Embedding, Run, Story, utcnow

@@ -30,3 +30,15 @@ def test_single_article_uses_its_first_real_sentences() -> None:
 
 def test_empty_texts_give_empty_summary() -> None:
     assert summarize_story("Headline", ["", "short"]) == ""
+
+
+def test_a_photo_caption_at_the_top_is_never_the_summary() -> None:
+    texts = [
+        "FILE - In this Jan. 5, 2024, file photo, the Acme logo is seen at its headquarters in "
+        "Harbor City. Acme released a new reasoning model for enterprise customers on Tuesday.",
+        "Engineers test a server rack at the Acme lab in Harbor City last year. (Photo: Acme)\n"
+        "Acme released a new reasoning model aimed at enterprise customers.",
+    ]
+    summary = summarize_story("Acme releases reasoning model", texts)
+    assert summary.startswith("Acme released a new reasoning model")
+    assert "file photo" not in summary and "server rack" not in summary
