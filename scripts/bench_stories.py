@@ -69,13 +69,22 @@ def fill(engine, n: int, *, start_id: int, span_days: float, end: datetime, even
     Like real news, an event happens at one moment and its articles follow within days
     (exponential, mean 1 day), so a longer history means more closed stories, not longer ones.
     """
-    from bot.pipeline.embed import embed_input, hash_input, vector_to_bytes
+    from bot.pipeline.embed import (
+        embed_input,
+        hash_input,
+        headline_input,
+        headline_model,
+        vector_to_bytes,
+    )
     from bot.store.models import Article, Embedding, Story
 
     centers = rng.standard_normal((events, DIM)).astype(np.float32)
     ev = rng.integers(0, events, n)
     vecs = centers[ev] + 0.9 * rng.standard_normal((n, DIM)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    # headline vectors (bot.pipeline.cluster), stored as the stories stage leaves them
+    heads = centers[ev] + 1.2 * rng.standard_normal((n, DIM)).astype(np.float32)
+    heads /= np.linalg.norm(heads, axis=1, keepdims=True)
     event_age = rng.uniform(0, span_days, events)  # days before `end`
     age = np.maximum(event_age[ev] - rng.exponential(1.0, n), 0.0)
     times = [end - timedelta(days=float(x)) for x in age]
@@ -93,6 +102,8 @@ def fill(engine, n: int, *, start_id: int, span_days: float, end: datetime, even
         })  # fmt: skip
         embs.append({"article_id": aid, "model": StoredEmbedder.model_id, "dim": DIM,
                      "text_hash": hash_input(embed_input(title, text, arts[-1]["url"])), "vector": vector_to_bytes(vecs[k])})  # fmt: skip
+        embs.append({"article_id": aid, "model": headline_model(StoredEmbedder.model_id), "dim": DIM,
+                     "text_hash": hash_input(headline_input(title, arts[-1]["url"])), "vector": vector_to_bytes(heads[k])})  # fmt: skip
     with engine.begin() as conn:
         if clustered:
             rows = []
@@ -110,6 +121,7 @@ def fill(engine, n: int, *, start_id: int, span_days: float, end: datetime, even
             conn.execute(Story.__table__.insert(), rows)
         for i in range(0, n, 5000):
             conn.execute(Article.__table__.insert(), arts[i : i + 5000])
+        for i in range(0, len(embs), 5000):
             conn.execute(Embedding.__table__.insert(), embs[i : i + 5000])
 
 
@@ -133,7 +145,7 @@ def bench_window(tmp: str) -> None:
     print(f"    pipeline cluster_pending: {took:6.2f} s  ({report['totals']['new_stories']} stories, "
           f"target < 10 s)")  # fmt: skip
     vecs = np.stack([np.frombuffer(v, dtype="<f4") for (v,) in engine.connect().exec_driver_sql(
-        "SELECT vector FROM embeddings ORDER BY article_id")])  # fmt: skip
+        "SELECT vector FROM embeddings WHERE model = ? ORDER BY article_id", (StoredEmbedder.model_id,))])  # fmt: skip
     t0 = time.perf_counter()
     HDBSCAN(min_cluster_size=2).fit(vecs)
     print(

@@ -159,6 +159,19 @@ def embed_input(title: str | None, text: str | None, url: str | None = None) -> 
     return f"{title}. {lead}".strip(". ") if lead else title
 
 
+HEADLINE_SUFFIX = "#headline"  # the headline alone, under the same model (bot.pipeline.cluster)
+
+
+def headline_model(model_id: str) -> str:
+    """The ``embeddings.model`` key of headline-only vectors made with ``model_id``."""
+    return model_id + HEADLINE_SUFFIX
+
+
+def headline_input(title: str | None, url: str | None = None) -> str:
+    """The text a headline vector is embedded from (a site-name title gives way to the URL's)."""
+    return headline_for(title, url)
+
+
 def hash_input(text: str) -> str:
     """The hash stored beside an embedding: same text, same hash."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -304,7 +317,13 @@ def reembed_articles(
         # a DELETE gives a CursorResult (with rowcount); Session.execute is typed as Result
         stale = cast(
             "CursorResult[Any]",
-            session.execute(delete(Embedding).where(col(Embedding.model) != embedder.model_id)),
+            session.execute(
+                delete(Embedding).where(
+                    col(Embedding.model).not_in(
+                        [embedder.model_id, headline_model(embedder.model_id)]
+                    )
+                )
+            ),
         ).rowcount
     counts["removed_other_models"] = int(stale or 0)
     return counts

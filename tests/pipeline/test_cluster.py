@@ -16,7 +16,7 @@ from bot.pipeline.cluster import ClusterConfig, cluster_pending
 from bot.pipeline.embed import HashingEmbedder
 from bot.pipeline.importer import import_articles
 from bot.store.db import session_scope
-from bot.store.models import Article, Run, Story
+from bot.store.models import Article, Embedding, Run, Story
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "stories" / "articles.jsonl"
@@ -298,6 +298,60 @@ def test_an_undated_page_first_seen_a_year_later_still_joins_its_story(
     with session_scope(engine) as s:
         art = s.scalars(select(Article).where(Article.external_id == "r3")).one()
         assert art.published_at is None
+
+
+PROFILE = (
+    "Mara Okafor grew up repairing radios in her grandmother's shop in Lagos before she studied "
+    "physics in Leeds. Colleagues describe a patient manager who keeps a notebook of every "
+    "failed experiment, cycles to work in any weather and plays the cello on weekends. She "
+    "joined the company eleven years ago as a junior test engineer and now leads a team of "
+    "ninety people spread over three sites, where she is known for long walks with new hires. "
+    "Friends from university remember late nights in the library, a bicycle with a basket full "
+    "of spare parts and a habit of fixing the neighbours' kettles, toasters and lamps for free. "
+    "Her mother still keeps the first radio she rebuilt, a brown wooden set from the sixties, "
+    "beside postcards from Porto, Nairobi, Helsinki, Osaka, Quito, Tromso, Accra and Perth."
+)
+
+
+SPECS = (
+    "The part pairs twelve compute dies with eight memory stacks on a silicon interposer, draws "
+    "seven hundred watts, and ships in liquid-cooled trays of sixteen units. Samples go to cloud "
+    "providers this quarter; volume production follows at the Austin plant early next year, "
+    "the company said, with a software kit that ports existing training code in a few days."
+)
+
+
+@pytest.mark.parametrize(("discount", "joins"), [(1.0, True), (1e9, False)])
+def test_a_feature_piece_joins_the_story_its_headline_names(
+    engine: Engine, settings: Settings, discount: float, joins: bool
+) -> None:
+    # a profile published beside the launch opens far from it; its headline names the launch
+    words = [
+        "Rain",
+        "closed",
+        "seven",
+        "ferry",
+        "routes",
+        "along",
+        "the",
+        "northern",
+        "coast",
+        "again",
+    ]
+    others = [FINE, CUP] + [f"{w} {FINE.split()[k]} report number {k}" for k, w in enumerate(words)]
+    import_articles(engine, [rec(1, CHIP, "2026-03-02", SPECS), rec(2, CHIP, "2026-03-02", SPECS)]
+                    + [rec(10 + i, t, "2026-03-01") for i, t in enumerate(others)])  # fmt: skip
+    cluster_pending(engine, settings, embedder=EMB)
+    feature = {**rec(3, CHIP, "2026-03-03"), "text": PROFILE}
+    import_articles(engine, [feature])
+    cfg = dataclasses.replace(ClusterConfig(), headline_discount=discount)
+    cluster_pending(engine, settings, embedder=EMB, config=cfg)
+    got = stories_of(engine)
+    assert (got["r3"] == got["r1"]) is joins
+    with session_scope(engine) as s:  # the headline vectors are stored beside the article's
+        aid = s.scalars(select(Article.id).where(Article.external_id == "r3")).one()
+        models = set(s.scalars(select(Embedding.model).where(Embedding.article_id == aid)))  # type: ignore[arg-type]
+    assert models == {EMB.model_id, EMB.model_id + "#headline"}
 
 
 # again 1.000 with threshold 4.0 sd, soft time penalty 0.5 sd x ln(1 + gap/7d), 365-day horizon,
