@@ -13,7 +13,8 @@ days apart sharing a story 4/193 -> 3/193. A pair whose headlines both name some
 name with the other's headline and lead loses ``headline_penalty`` (1 sd): giveme5w1h 0.925 -> 0.929
 (precision 0.953 -> 0.960), ai_news unchanged at 0.884, same-topic 3/193 -> 2/193.
 
-The horizon is only a cost cap (the older-story scan in :func:`_open_stories` grows with it); the
+The horizon is only a cost cap (the comparison with older stories in :func:`_open_stories`, from
+a file copy of their centroids (:mod:`bot.pipeline.story_index`), grows with it); the
 time penalty decides, and a link three years on needs 6.5 sd. Horizon 365 days -> 3 years:
 giveme5w1h P/R/F1 0.960/0.899/0.929 -> 0.960/0.921/0.940 (ARI 0.864 -> 0.876, AMI 0.930 -> 0.940),
 ai_news 0.931/0.842/0.884 -> 0.931/0.874/0.901 (AMI 0.859 -> 0.880), same-topic merges unchanged
@@ -74,6 +75,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from bot.archive.vectors import index_dir
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.pipeline.dedup import DedupItem, find_duplicates
@@ -102,6 +104,7 @@ from bot.pipeline.linkage import (
     headline_mismatch,
 )
 from bot.pipeline.outlets import count_outlets
+from bot.pipeline.story_index import StoryIndex
 from bot.store.db import chunked, session_scope
 from bot.store.models import Article, Embedding, Run, Story, utcnow
 
@@ -127,6 +130,9 @@ class ClusterConfig:
     # stronger, less this discount: a headline is a short, noisier text (see _headline_bonus).
     headline_discount: float = 1.0
     clusterer: str = "linkage"  # or "hdbscan" (see bot/pipeline/density.py)
+    # Older stories (30 days to the horizon) read from a file copy of their centroids
+    # (bot/pipeline/story_index.py); False: from the database on every run (the baseline).
+    old_story_index: bool = True
     hdbscan_selection: str = "eom"
 
     @classmethod
@@ -310,11 +316,17 @@ def _headlines(
     dim = heads.shape[1]
     vecs = np.stack(sample).astype(np.float32) if sample else np.zeros((0, dim), np.float32)
     background = estimate_background(vecs, [])
-    sums: dict[int, np.ndarray] = {}
-    counts: dict[int, int] = {}
-    # Two steps, as in _background: a join made SQLite scan the whole embeddings table.
+    centroids: dict[int, np.ndarray] = {}
+    missing: list[Story] = []
+    for st in stories:
+        raw = st.headline_centroid
+        if raw is not None and len(raw) == dim * 4:
+            centroids[cast(int, st.id)] = bytes_to_vector(raw).astype(np.float64)
+        elif raw is None:  # b"": its articles have no headline vector
+            missing.append(st)
+    # Stories stored before their headline centroid was: from their articles, once.
     story_of: dict[int, int] = {}
-    for chunk in chunked([cast(int, st.id) for st in stories], 900):
+    for chunk in chunked([cast(int, st.id) for st in missing], 900):
         story_of.update(
             session.execute(
                 select(col(Article.id), col(Article.story_id)).where(
@@ -322,20 +334,30 @@ def _headlines(
                 )
             ).all()
         )
-    for chunk in chunked(list(story_of), 900):
-        rows = session.execute(
-            select(col(Embedding.article_id), col(Embedding.vector)).where(
-                col(Embedding.article_id).in_(chunk), col(Embedding.model) == hm
-            )
-        ).all()
-        for aid, raw in rows:
-            sid = story_of[aid]
-            vec = bytes_to_vector(raw).astype(np.float64)
-            if vec.shape[0] == dim:
-                sums[sid] = sums.get(sid, 0.0) + vec
-                counts[sid] = counts.get(sid, 0) + 1
-    centroids = {sid: sums[sid] / counts[sid] for sid in sums}
+    members: dict[int, list[int]] = {}
+    for aid, sid in story_of.items():
+        members.setdefault(sid, []).append(aid)
+    means = _headline_means(session, members, hm, dim)
+    for st in missing:
+        mean = means.get(cast(int, st.id))
+        st.headline_centroid = b"" if mean is None else vector_to_bytes(mean)
+        session.add(st)
+        if mean is not None:
+            centroids[cast(int, st.id)] = mean.astype(np.float64)
     return _Headlines(heads, background, centroids)
+
+
+def _headline_means(
+    session: Session, members: dict[int, list[int]], hm: str, dim: int
+) -> dict[int, np.ndarray]:
+    """Mean headline vector per story id, from its articles' stored headline vectors."""
+    vecs = load_vectors(session, [a for ids in members.values() for a in ids], hm)
+    out: dict[int, np.ndarray] = {}
+    for sid, ids in members.items():
+        have = [vecs[a] for a in ids if a in vecs and vecs[a].shape[0] == dim]
+        if have:
+            out[sid] = np.stack(have).astype(np.float32).mean(axis=0)
+    return out
 
 
 def _headline_bonus(
@@ -401,14 +423,19 @@ OLD_MAX = 1000  # and at most this many of them, the closest
 
 
 def _open_stories(
-    session: Session, model_id: str, batch: list[_Pending], horizon_s: int
+    session: Session,
+    model_id: str,
+    batch: list[_Pending],
+    horizon_s: int,
+    index: StoryIndex | None = None,
 ) -> list[Story]:
     """Stories a batch may join: all recent ones, and older ones close to one of its articles.
 
     A long horizon must not make each run load every story of the past months as objects:
-    older stories are compared by centroid cosine from their raw columns, and only those close
-    to some new article are loaded. The work grows with the number of stories inside the
-    horizon (a daily volume times the horizon), never with the archive beyond it.
+    older stories are compared by centroid cosine, from the file copy of their centroids
+    (:class:`~bot.pipeline.story_index.StoryIndex`; without one, from their raw columns), and only
+    those close to some new article are loaded. The work grows with the number of stories inside
+    the horizon (a daily volume times the horizon), never with the archive beyond it.
     """
     t0 = min(a.at for a in batch)
     recent_since = t0 - timedelta(seconds=min(RECENT_S, horizon_s))
@@ -423,6 +450,19 @@ def _open_stories(
     if horizon_since >= recent_since:
         return stories
     dim = batch[0].vector.shape[0]
+    if index is not None:
+        index.sync(session, model_id, dim, recent_since, horizon_since)
+        ids = index.candidates(np.stack([a.vector for a in batch]), OLD_MIN_COSINE, OLD_MAX)
+        for chunk in chunked(sorted(ids), 900):
+            stories += session.scalars(
+                select(Story).where(
+                    col(Story.id).in_(chunk),
+                    col(Story.last_seen_at) >= horizon_since,
+                    col(Story.last_seen_at) < recent_since,
+                    col(Story.model) == model_id,
+                )
+            ).all()
+        return stories
     result = session.connection().execute(
         select(col(Story.id), col(Story.centroid)).where(
             col(Story.last_seen_at) >= horizon_since,
@@ -563,7 +603,8 @@ def _similarities(
 def _refresh_stories(
     session: Session, stories: list[Story], model_id: str, cfg: ClusterConfig
 ) -> None:
-    """Recompute title, keywords, counts, span and centroid of stories from their articles."""
+    """Recompute title, keywords, counts, span, centroid and headline centroid of stories from
+    their articles."""
     by_story: dict[int, list[Any]] = {st.id: [] for st in stories}  # type: ignore[misc]
     ids = list(by_story)
     for i in range(0, len(ids), 900):
@@ -577,6 +618,13 @@ def _refresh_stories(
         for row in rows:
             by_story[row[1]].append(row)
     vecs = load_vectors(session, [r[0] for rows in by_story.values() for r in rows], model_id)
+    dim = next(iter(vecs.values())).shape[0] if vecs else 0
+    heads = _headline_means(
+        session,
+        {sid: [r[0] for r in rows] for sid, rows in by_story.items()},
+        headline_model(model_id),
+        dim,
+    )
     now = utcnow()
     for story in stories:
         rows = [r for r in by_story[story.id] if r[0] in vecs]  # type: ignore[index]
@@ -601,6 +649,8 @@ def _refresh_stories(
         story.n_articles = len(rows)
         story.n_outlets = count_outlets(r[3] for r in rows)
         story.centroid = vector_to_bytes(centroid)
+        hvec = heads.get(story.id)  # type: ignore[arg-type]
+        story.headline_centroid = b"" if hvec is None else vector_to_bytes(hvec)
         story.model = model_id
         story.updated_at = now
         session.add(story)
@@ -612,10 +662,11 @@ def cluster_batch(
     model_id: str,
     cfg: ClusterConfig,
     embedder: Embedder | None = None,
+    index: StoryIndex | None = None,
 ) -> dict[str, int]:
     """Put one batch of new articles into stories (inside the caller's transaction)."""
     t0 = min(a.at for a in batch)
-    stories = _open_stories(session, model_id, batch, cfg.horizon_s)
+    stories = _open_stories(session, model_id, batch, cfg.horizon_s, index)
     bg = _background(session, model_id, batch, cfg.background_size)
     window_since = t0 - timedelta(seconds=cfg.window_s)
     old = _window_items(
@@ -688,6 +739,8 @@ def cluster_batch(
         )
     session.execute(update(Article), changes)  # bulk UPDATE by primary key
     _refresh_stories(session, list(touched.values()), model_id, cfg)
+    if index is not None:
+        index.add(list(touched.values()))
     existing = {st.id for st in stories}
     attached = sum(1 for a in batch if assign[a.id] in existing)
     return {
@@ -727,6 +780,11 @@ def cluster_pending(
     }
     emb = embed_pending(engine, embedder, stop=stop)
     totals["embedded"] = emb["embedded"]
+    index = (
+        StoryIndex(index_dir(settings.home, settings.database_url, embedder.model_id + "#stories"))
+        if cfg.old_story_index
+        else None
+    )
     interrupted = False
     while True:
         if stop is not None and stop.is_set():
@@ -736,7 +794,7 @@ def cluster_pending(
             batch = _pending_batch(session, embedder.model_id, cfg.batch_size)
             if not batch:
                 break
-            counts = cluster_batch(session, batch, embedder.model_id, cfg, embedder)
+            counts = cluster_batch(session, batch, embedder.model_id, cfg, embedder, index)
         for key, value in counts.items():
             totals[key] += value
     finished = utcnow()

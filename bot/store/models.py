@@ -147,6 +147,10 @@ class Story(SQLModel, table=True):
     n_articles: int = 0
     n_outlets: int = 0
     centroid: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # mean headline-only vector of its articles (b"": none of them has one; see pipeline.cluster)
+    headline_centroid: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
     model: str | None = None
     updated_at: datetime | None = _ts()
     # issue 4: story-level signals (aggregated from its articles)

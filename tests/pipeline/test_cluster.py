@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -132,7 +133,7 @@ def test_a_weaker_match_links_a_week_later_but_not_a_year_later(
 
     url = f"sqlite:///{tmp_path}/t.db"
     engine = open_engine(url)
-    settings = Settings.from_env({"BRIEFING_DATABASE_URL": url})
+    settings = Settings.from_env({"BRIEFING_DATABASE_URL": url, "BRIEFING_HOME": str(tmp_path)})
     import_articles(engine, [rec(1, CHIP, "2026-01-05"), rec(2, CHIP, "2026-01-05", "More.")])
     cluster_pending(engine, settings, embedder=EMB)
     weak = "The Q9 accelerator from Quanta was reviewed by testers who liked the memory"
@@ -194,7 +195,8 @@ def test_a_crash_mid_run_loses_nothing_and_the_rerun_finishes(sqlite_url: str) -
     from bot.store.db import open_engine
 
     engine = open_engine(sqlite_url)
-    settings = Settings.from_env({"BRIEFING_DATABASE_URL": sqlite_url})
+    home = os.environ["BRIEFING_HOME"]  # the test's own (tests/conftest.py), not ./storage
+    settings = Settings.from_env({"BRIEFING_DATABASE_URL": sqlite_url, "BRIEFING_HOME": home})
     days = ["2026-11-01", "2026-11-02", "2026-11-03"]
     import_articles(engine, [rec(10 * d + k, base, day, f"update {d}")
                              for d, day in enumerate(days) for k, base in enumerate([CHIP, FINE, CUP])])  # fmt: skip
