@@ -13,8 +13,9 @@ supersedes its earlier row; the files are rewritten when a third of the rows are
 The store only proposes: :func:`bot.pipeline.cluster._open_stories` loads the proposed stories
 from the database and keeps those inside the horizon, with their current centroids, so a stale row
 cannot decide anything. A database that is not the one the files were built from (its first story
-differs) starts them again. Rows are counted in ``stories.json``, written after the rows, so a
-process killed mid-append leaves only rows that are ignored. Writers take an exclusive lock.
+differs) starts them again, as do files shorter than counted or an unreadable ``stories.json``.
+Rows are counted in ``stories.json``, written after the rows, so a process killed mid-append
+leaves only rows that are ignored. Writers take an exclusive lock.
 """
 
 from __future__ import annotations
@@ -91,6 +92,19 @@ class StoryIndex:
             return ids, vecs
         return ids[keep], vecs[keep]
 
+    def _files_hold_rows(self) -> bool:
+        """False when the files are shorter than counted (truncated, deleted by hand)."""
+        n, dim = int(self.meta.get("rows", 0)), int(self.meta.get("dim", 0))
+        if not n:
+            return True
+        try:
+            return (
+                self._path("stories.ids").stat().st_size >= n * 8
+                and self._path("stories.f16").stat().st_size >= n * dim * 2
+            )
+        except OSError:
+            return False
+
     def _reset(self, model: str, dim: int, fingerprint: str) -> None:
         for name in ("stories.ids", "stories.f16"):
             self._path(name).unlink(missing_ok=True)
@@ -150,6 +164,7 @@ class StoryIndex:
                 self.meta.get("model") != model
                 or self.meta.get("dim") != dim
                 or self.meta.get("fingerprint") != fingerprint
+                or not self._files_hold_rows()
             ):
                 self._reset(model, dim, fingerprint)  # new, another model, another database
             since = self.meta.get("until") or _aware(horizon_since).isoformat()

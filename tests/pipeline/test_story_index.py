@@ -128,3 +128,17 @@ def test_a_follow_up_months_later_finds_its_story_through_the_copy(
         got = dict(s.execute(select(Article.external_id, Article.story_id)).all())
     assert got["r3"] == got["r1"] is not None
     assert ClusterConfig().old_story_index
+
+
+def test_damaged_files_are_rebuilt_from_the_database(engine: Engine, tmp_path: Path) -> None:
+    sid = add_story(engine, 0, NOW - timedelta(days=200))
+    index = StoryIndex(tmp_path / "ix")
+    sync(engine, index, NOW)
+    (tmp_path / "ix" / "stories.f16").write_bytes(b"\x00")  # truncated
+    fresh = StoryIndex(tmp_path / "ix")
+    sync(engine, fresh, NOW)
+    assert fresh.candidates(np.stack([unit(0)]), 0.3, 10) == [sid]
+    (tmp_path / "ix" / "stories.json").write_text("{not json")
+    again = StoryIndex(tmp_path / "ix")
+    sync(engine, again, NOW)
+    assert again.candidates(np.stack([unit(0)]), 0.3, 10) == [sid]
