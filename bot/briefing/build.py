@@ -32,6 +32,7 @@ from bot.errors import UsageError
 from bot.pipeline.identity import strip_tracking
 from bot.store.db import session_scope
 from bot.store.models import Article, Digest, DigestStory, Source, Story
+from bot.timeparse import as_utc
 
 DIGEST_VERSION = 1
 MAX_PER_SECTION = 8
@@ -40,13 +41,6 @@ MAX_UNDER_RADAR = 3
 DEFAULT_LOOKBACK = timedelta(days=1)
 CATCH_UP = timedelta(days=3)  # how far back a late-classified story may still appear
 FIGURE_TEXT_CHARS = 4000
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A timezone-aware UTC datetime (SQLite hands back naive values, stored as UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _iso(value: datetime | None) -> str | None:

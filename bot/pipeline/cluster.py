@@ -67,7 +67,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
@@ -107,6 +107,7 @@ from bot.pipeline.outlets import count_outlets
 from bot.pipeline.story_index import StoryIndex
 from bot.store.db import chunked, session_scope
 from bot.store.models import Article, Embedding, Run, Story, utcnow
+from bot.timeparse import as_utc as _aware
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,6 @@ def make_clusterer(cfg: ClusterConfig) -> Clusterer:
     if cfg.clusterer == "hdbscan":
         return HdbscanClusterer(cfg.threshold, selection=cfg.hdbscan_selection)
     raise ConfigError(f"unknown story clusterer {cfg.clusterer!r} (linkage or hdbscan)")
-
-
-def _aware(ts: datetime | None) -> datetime | None:
-    if ts is not None and ts.tzinfo is None:
-        return ts.replace(tzinfo=UTC)
-    return ts
 
 
 def article_time(published_at: datetime | None, first_seen_at: datetime | None) -> datetime:

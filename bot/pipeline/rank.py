@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.timeparse import as_utc as _aware
+
 HALF_LIFE_H = 24.0
 VELOCITY_WINDOW = timedelta(hours=6)
 FOLLOW_UP_AFTER = timedelta(hours=36)
@@ -36,10 +38,6 @@ class StoryFacts:
     first_seen_at: datetime | None = None
     relevant: bool = True
     label: str | None = None
-
-
-def _aware(ts: datetime) -> datetime:
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 def compute_importance(facts: StoryFacts, now: datetime | None = None) -> float:

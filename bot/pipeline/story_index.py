@@ -25,7 +25,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -34,12 +34,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.store.models import Story
+from bot.timeparse import as_utc
 
 CHUNK = 8192  # stored rows compared per step (bounded memory for the float32 copy)
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 class StoryIndex:
@@ -129,13 +126,10 @@ class StoryIndex:
             fh.truncate()
         self.meta["rows"] = n + len(ids)
         self._write_meta()
-        kept, _ = self._rows()
-        if len(kept) * 3 < 2 * self.meta["rows"]:  # a third superseded: rewrite
-            keep_ids, keep_vecs = self._rows()
-            keep_ids, keep_vecs = np.array(keep_ids), np.array(keep_vecs)
-            self.meta["rows"] = 0
-            self._path("stories.ids").write_bytes(keep_ids.astype("<i8").tobytes())
-            self._path("stories.f16").write_bytes(keep_vecs.astype("<f2").tobytes())
+        keep_ids, keep_vecs = self._rows()
+        if len(keep_ids) * 3 < 2 * self.meta["rows"]:  # a third superseded: rewrite
+            self._path("stories.ids").write_bytes(np.asarray(keep_ids, "<i8").tobytes())
+            self._path("stories.f16").write_bytes(np.asarray(keep_vecs, "<f2").tobytes())
             self.meta["rows"] = len(keep_ids)
             self._write_meta()
 
@@ -167,8 +161,8 @@ class StoryIndex:
                 or not self._files_hold_rows()
             ):
                 self._reset(model, dim, fingerprint)  # new, another model, another database
-            since = self.meta.get("until") or _aware(horizon_since).isoformat()
-            until = _aware(recent_since).isoformat()
+            since = self.meta.get("until") or as_utc(horizon_since).isoformat()
+            until = as_utc(recent_since).isoformat()
             if until <= since:
                 return  # an earlier clock (older articles in the batch): nothing aged out
             rows = (
@@ -198,7 +192,7 @@ class StoryIndex:
         old = [
             st for st in stories
             if st.id is not None and st.centroid is not None and len(st.centroid) == dim * 4
-            and st.last_seen_at is not None and _aware(st.last_seen_at) < bound
+            and st.last_seen_at is not None and as_utc(st.last_seen_at) < bound
         ]  # fmt: skip
         if old:
             with self._locked():
