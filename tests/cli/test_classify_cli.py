@@ -118,3 +118,27 @@ def test_bad_taxonomy_is_a_config_error(
     err = capsys.readouterr().err
     assert code == 2
     assert "topics[0].examples: must be a list of strings" in err
+
+
+def test_classify_in_a_new_process_prints_only_its_output(tmp_path: Path) -> None:
+    # the model load must not draw a progress bar on stderr: scripts read that stream for errors
+    import os
+    import subprocess
+    import sys
+
+    line = json.dumps(
+        {"id": "q", "text": "The bank said its AI agent now handles 2 million chats."}
+    )
+    env = {**os.environ, "BRIEFING_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "classify", "-"],
+        input=line + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == ""
+    assert json.loads(done.stdout)["id"] == "q"

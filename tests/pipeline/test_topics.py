@@ -107,6 +107,20 @@ def test_ai_must_be_the_subject_not_a_passing_mention() -> None:
     )  # 1 term + 2 context
 
 
+def test_an_ai_benchmark_name_makes_ai_the_subject() -> None:
+    # a leaderboard story may never say "AI": SWE-bench or MMLU only ever score AI models
+    clf = TopicClassifier(load_taxonomy(), HashingEmbedder())
+    story = (
+        "New model tops coding leaderboard\n"
+        "The model scored 78 percent on SWE-bench Verified, beating rivals, the lab said."
+    )
+    assert clf.is_about_ai(story)
+    assert clf.is_about_ai("Lab's model sets MMLU record\nIt scored 93 percent.")
+    assert not clf.is_about_ai(
+        "Fashion week\nThe model topped the runway leaderboard, the lab said."
+    )
+
+
 def test_relevance_needs_an_ai_term() -> None:
     clf = TopicClassifier(load_taxonomy(), HashingEmbedder())
     res = clf.classify(["The home side won the derby with a late goal in stoppage time", "AI"])
