@@ -120,7 +120,7 @@ def eval_claims(by_id) -> None:
     rows = read_jsonl(DATA / "ainews_claims.jsonl")
     print(f"\n== claim sentences ({len(rows)} labelled real sentences; held-out split below)")
     for split in ("test", "train"):
-        gold, pred, base, rules, gsub, psub = [], [], [], [], [], []
+        gold, pred, base, rules, gsub, psub, via_cli = [], [], [], [], [], [], []
         for d in rows:
             if d["split"] != split:
                 continue
@@ -133,10 +133,18 @@ def eval_claims(by_id) -> None:
             pred.append(c.label)
             base.append(keyword_label(s))
             rules.append(rule_claim(s, pub_date(art["published"])).label)
+            # what `briefing classify` says of the sentence given alone as the text
+            via_cli.append(label_article(None, s, art["published"])["label"])
             if d["label"] == "hype" and c.label == "hype":
                 gsub.append(d["subtype"])
                 psub.append(c.subtype)
         print_claim_scores(split, gold, pred, base, rules)
+        clear = [k for k, g in enumerate(gold) if g != "neither"]
+        print(
+            f"  [{split}] each sentence through `briefing classify`: clear-cut "
+            f"{np.mean([via_cli[k] == gold[k] for k in clear]):.3f} (n={len(clear)}), all "
+            f"{np.mean([v == g for v, g in zip(via_cli, gold, strict=True)]):.3f}"
+        )
         if gsub:
             print(f"  [{split}] hype subtype when both hype   {scores(gsub, psub)}")
     fx = read_jsonl(DATA / "fixture_claims.jsonl")

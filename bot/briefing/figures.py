@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.briefing.text import clean_text, split_sentences
+from bot.pipeline.claim_cues import MARKET
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE_WORDS = {
@@ -150,7 +151,10 @@ def find_figures(text: str, article_id: int | None = None) -> list[Figure]:
 
 def kind_for(label: str | None, subtype: str | None, figure: Figure) -> str | None:
     """deployed / announced / forecast / funding / benchmark, from the story's label; a figure
-    in a deployed story whose own sentence forecasts, plans or funds is not called deployed."""
+    in a deployed story whose own sentence forecasts, plans or funds is not called deployed, and a
+    share-price or market-value move is no key number whatever the story's label."""
+    if figure.measure not in _MONEY_IN and MARKET.search(figure.sentence.lower()):
+        return None  # "a selloff wiped out $357 billion in value": neither adoption nor hype
     if label == "deployment":
         for kind, cues in _NOT_DEPLOYED:
             if cues.search(figure.sentence) or (kind == "funding" and figure.measure in _MONEY_IN):

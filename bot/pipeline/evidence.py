@@ -6,7 +6,8 @@ and hype evidence (weight x confidence) are summed; the larger wins if it reache
 ``neither``. The hype subtype is the subtype with the most evidence; evidence lists up to three
 sentences. A law signed in one sentence and dated in another is judged across sentences: an
 effective date after the publication date (or, without one, after the latest date the text reports
-as past) makes it a proposal.
+as past) makes it a proposal. A text of one sentence (a claim to label, a headline alone) takes that
+sentence's label, confidence and evidence: the 0.9 threshold is for articles.
 
 Story: articles vote with their confidence; relevance and primary topic by majority.
 """
@@ -57,6 +58,13 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
     spans = split_sentences(body)[:MAX_SENTENCES]
     sentences = [body[a:b] for a, b in spans]
     ref = pub or infer_reference_date(sentences)
+    head = title.strip() if title and title.strip() else None
+    body_sentences = [x for x in sentences if x.strip() != head]
+    if len(body_sentences) + (head is not None) == 1:
+        # one sentence is the whole text (a claim to label, a headline alone): its claim is the
+        # label. The evidence threshold below is for articles, where one weak line must not decide
+        lone = classify_sentence(head or body_sentences[0], ref, title=head is not None)
+        return _lone_label(lone)
     weighted: list[tuple[float, Claim]] = []
     if title and title.strip():
         weighted.append((2.5, classify_sentence(title, ref, title=True)))
@@ -106,6 +114,17 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
         "confidence": round(min(confidence, 0.95), 3),
         "evidence": [c.text for _, c in chosen[:3]],
         "attribution": attribution,
+    }
+
+
+def _lone_label(claim: Claim) -> dict[str, Any]:
+    claimed = claim.label != "neither"
+    return {
+        "label": claim.label,
+        "subtype": claim.subtype,
+        "confidence": round(min(claim.confidence, 0.95), 3),
+        "evidence": [claim.text] if claimed else [],
+        "attribution": claim.attribution if claimed else None,
     }
 
 

@@ -89,3 +89,12 @@ def test_three_different_values_are_not_called_a_contradiction() -> None:
 def test_market_value_swings_are_not_funding() -> None:
     [fig] = find_figures("A selloff wiped out $357 billion in value on Thursday.")
     assert fig.measure is None and kind_for("neither", None, fig) is None
+    # nor a forecast or a deployment when the story around it is one
+    assert kind_for("hype", "forecast", fig) is None
+    assert kind_for("deployment", None, fig) is None
+    [cap] = find_figures("Its shares jumped 12% after the launch, lifting its market value.")
+    assert kind_for("hype", "announcement", cap) is None
+    [round_] = find_figures(
+        "The company raised $2 billion in a round that values its shares highly."
+    )
+    assert kind_for("hype", "funding", round_) == "funding"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.pipeline.claims import classify_sentence
 from bot.pipeline.embed import HashingEmbedder
+from bot.pipeline.evidence import _as_date
 from bot.pipeline.signals import (
     aggregate_story,
     classify_pending,
@@ -20,6 +24,8 @@ from bot.pipeline.signals import (
 from bot.pipeline.topics import TopicClassifier, load_taxonomy
 from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Run, Source, Story
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
@@ -156,6 +162,27 @@ def test_law_signed_with_later_effective_date_is_proposal_at_article_level() -> 
         "2025-09-01",
     )
     assert in_force["label"] == "deployment"
+
+
+def test_a_text_of_one_sentence_takes_that_sentences_label() -> None:
+    # `briefing classify` with a claim sentence as the text must say what the sentence says; the
+    # article threshold once turned most lone claims (confidence under 0.6) into "neither"
+    rows = [json.loads(line) for line in (DATA / "fixture_claims.jsonl").open()]
+    clear = [r for r in rows if r["label"] != "neither"]
+    for r in clear:
+        alone = label_article(None, r["text"], r.get("published"))
+        claim = classify_sentence(r["text"], _as_date(r.get("published")))
+        assert (alone["label"], alone["subtype"]) == (claim.label, claim.subtype), r["text"]
+        assert alone["evidence"] == [claim.text]
+    agree = sum(
+        label_article(None, r["text"], r.get("published"))["label"] == r["label"] for r in clear
+    )
+    assert agree == len(clear)
+    headline = label_article("Acme's AI agent now handles 2 million chats a month", "", None)
+    assert headline["label"] == "deployment" and headline["evidence"]
+    assert label_article(None, "The weather was pleasant in the afternoon.", None)["label"] == (
+        "neither"
+    )
 
 
 def test_without_publication_date_the_latest_reported_date_is_used() -> None:
