@@ -294,7 +294,8 @@ USAGE_ACTIVITY = re.compile(
     _F,
 )
 USAGE = re.compile(
-    r"(?<![\d.,])(?<!under-)(?<!under )(?<!over-)(?<!aged )"  # "under-18 users": an age group
+    # "under-18 users" is an age group; the lookahead first, so the lookbehinds run only at digits
+    r"(?=\d)(?<![\d.,])(?<!under-)(?<!under )(?<!over-)(?<!aged )"
     r"\d[\d,.]*\+?\s*(?:million|billion|thousand|k|m|bn)?\+?\s*(?:weekly |monthly |daily )?"
     r"(?:active )?(?:users|customers|developers|subscribers|conversations|queries|requests|contacts|interactions|sessions|"
     r"patient visits|visits|chats|physicians|clinicians|doctors|employees use|enterprises|"
@@ -602,8 +603,8 @@ KILLED = _re(
 # "X will <verb>" as the main assertion (not "that/who/how ... will"): something announced or
 # forecast even when no announcement word is used ("the system will determine a user's age")
 MAIN_WILL = re.compile(
-    r"(?<!\bthat )(?<!\bwho )(?<!\bhow )(?<!\bwhat )(?<!\bwhen )(?<!\bif )(?<!\bwhether )"
-    r"\bwill (?:not |no longer |also |soon |now |then |eventually )?(?:be (?:able to )?)?([a-z]+)",
+    r"\b(?=will )(?<!\bthat )(?<!\bwho )(?<!\bhow )(?<!\bwhat )(?<!\bwhen )(?<!\bif )(?<!\bwhether )"
+    r"will (?:not |no longer |also |soon |now |then |eventually )?(?:be (?:able to )?)?([a-z]+)",
     _F,
 )
 # "has already deployed X and plans to ramp": the plan is added to a state that already holds

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from threadpoolctl import threadpool_limits
 
 from bot.errors import ConfigError
 from bot.pipeline.embed import Embedder
@@ -225,12 +226,15 @@ class TopicClassifier:
             return []
         if vectors is None:
             vectors = self.embedder.encode(texts)
-        sims = vectors @ self.prototypes.T  # (n, k+1), last column is off-topic
+        # products this small gain nothing from BLAS threads, whose busy-waiting afterwards takes
+        # a core from the claim rules that run next (scripts/eval_signals.py, "speed")
+        with threadpool_limits(1, user_api="blas"):
+            sims = vectors @ self.prototypes.T  # (n, k+1), last column is off-topic
+            full = _softmax(vectors @ self.W.T + self.b) if self.W is not None else None
         proto = _softmax(sims / 0.05)
         n_topics = len(self.names)
         model_p: np.ndarray | None = None
-        if self.W is not None:
-            full = _softmax(vectors @ self.W.T + self.b)
+        if full is not None:
             model_p = np.zeros((len(texts), n_topics + 1))
             for j, col in enumerate(self.model_cols):
                 if col >= 0:
