@@ -45,8 +45,10 @@ def classify_cmd(app: AppContext, file: IO[str]) -> None:
     Writes one JSON line per input: {"id", "relevant", "topics", "primary_topic",
     "signal": {"label", "subtype", "confidence", "evidence"}, "attribution"}. Bad lines are
     reported on stderr by line number; the others are still processed (exit code 1 at the end).
+    An unreadable "published" is warned about and ignored.
     """
     from bot.pipeline.embed import load_embedder
+    from bot.pipeline.evidence import as_date
     from bot.pipeline.signals import classify_texts
     from bot.pipeline.topics import get_topic_classifier
 
@@ -78,6 +80,15 @@ def classify_cmd(app: AppContext, file: IO[str]) -> None:
             click.echo(f"briefing classify: {err}", err=True)
             continue
         assert rec is not None
+        published = rec.get("published")
+        if published not in (None, "") and as_date(published) is None:
+            # still labelled, but effective dates can no longer be judged against it: say so
+            click.echo(
+                f"briefing classify: line {n}: warning: 'published' is not a date "
+                f"({str(published)[:40]!r}; use ISO 8601 or RFC 822): labelled without it",
+                err=True,
+            )
+            rec = {**rec, "published": None}
         batch.append((n, rec))
         if len(batch) >= CHUNK:
             flush()

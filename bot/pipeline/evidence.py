@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import numpy as np
@@ -35,25 +36,32 @@ LABEL_MIN_EVIDENCE = 0.9
 RESCUED_WEIGHT = 0.25
 
 
-def _as_date(published: Any) -> date | None:
+def as_date(published: Any) -> date | None:
+    """A publication date from a date, datetime, ISO 8601 or RFC 822 string; None if unreadable."""
     if published is None or published == "":
         return None
     if isinstance(published, datetime):
         return published.date()
     if isinstance(published, date):
         return published
+    raw = str(published).strip()
     try:
-        return datetime.fromisoformat(str(published).strip().replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
     except ValueError:
-        try:
-            return date.fromisoformat(str(published).strip()[:10])
-        except ValueError:
-            return None
+        pass
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        pass
+    try:  # RFC 822, as feeds write it: "Tue, 10 Mar 2026 08:00:00 GMT"
+        return parsedate_to_datetime(raw).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def label_article(title: str | None, text: str, published: Any = None) -> dict[str, Any]:
     """The article's label, subtype, confidence, attribution and evidence from its sentence claims."""
-    pub = _as_date(published)
+    pub = as_date(published)
     body = text[:MAX_TEXT_CHARS]
     spans = split_sentences(body)[:MAX_SENTENCES]
     sentences = [body[a:b] for a, b in spans]
@@ -112,7 +120,7 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
         "label": label,
         "subtype": subtype,
         "confidence": round(min(confidence, 0.95), 3),
-        "evidence": [c.text for _, c in chosen[:3]],
+        "evidence": list(dict.fromkeys(c.text for _, c in chosen))[:3],  # a sentence once
         "attribution": attribution,
     }
 

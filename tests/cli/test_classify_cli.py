@@ -142,3 +142,25 @@ def test_classify_in_a_new_process_prints_only_its_output(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == ""
     assert json.loads(done.stdout)["id"] == "q"
+
+
+def test_published_in_rfc_822_is_read_and_an_unreadable_one_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    law = "The governor signed the AI bill. The law takes effect on January 1, 2027."
+    lines = [
+        json.dumps({"id": "rfc", "text": law, "published": "Tue, 10 Mar 2026 08:00:00 GMT"}),
+        json.dumps({"id": "later", "text": law, "published": "Sat, 06 Mar 2027 08:00:00 GMT"}),
+        json.dumps({"id": "odd", "text": law, "published": "last tuesday"}),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    code, rows, err = _run(capsys, ["classify", str(path)])
+    assert code == 0  # a warning, not a failed line
+    by_id = {r["id"]: r["signal"] for r in rows}
+    assert (by_id["rfc"]["label"], by_id["rfc"]["subtype"]) == ("hype", "proposal")
+    assert by_id["later"]["label"] == "deployment"  # in force by then
+    assert set(by_id) == {"rfc", "later", "odd"}
+    assert "line 3: warning: 'published' is not a date" in err
+    evidence = by_id["rfc"]["evidence"]
+    assert len(evidence) == len(set(evidence))  # a sentence is cited once

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.pipeline.claims import classify_sentence
 from bot.pipeline.embed import HashingEmbedder
-from bot.pipeline.evidence import _as_date
+from bot.pipeline.evidence import as_date
 from bot.pipeline.signals import (
     aggregate_story,
     classify_pending,
@@ -171,7 +171,7 @@ def test_a_text_of_one_sentence_takes_that_sentences_label() -> None:
     clear = [r for r in rows if r["label"] != "neither"]
     for r in clear:
         alone = label_article(None, r["text"], r.get("published"))
-        claim = classify_sentence(r["text"], _as_date(r.get("published")))
+        claim = classify_sentence(r["text"], as_date(r.get("published")))
         assert (alone["label"], alone["subtype"]) == (claim.label, claim.subtype), r["text"]
         assert alone["evidence"] == [claim.text]
     agree = sum(
