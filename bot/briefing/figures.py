@@ -62,6 +62,11 @@ KIND_BY_SUBTYPE = {
     "funding": "funding",
     "benchmark": "benchmark",
 }
+# a market swing even where a money word ("valuation destruction") sits beside the figure
+_MARKET_MOVE = re.compile(
+    r"\b(?:rout|sell-?off|wiped out|market (?:value|cap\w*)|share price|stock market|one-day|"
+    r"single (?:session|day) (?:drop|loss|fall|gain))\b"
+)
 _UNIT_RANK = {"USD": 0, "EUR": 0, "GBP": 0, "percent": 1}
 WINDOW = 60
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -153,7 +158,8 @@ def kind_for(label: str | None, subtype: str | None, figure: Figure) -> str | No
     """deployed / announced / forecast / funding / benchmark, from the story's label; a figure
     in a deployed story whose own sentence forecasts, plans or funds is not called deployed, and a
     share-price or market-value move is no key number whatever the story's label."""
-    if figure.measure not in _MONEY_IN and MARKET.search(figure.sentence.lower()):
+    low = figure.sentence.lower()
+    if _MARKET_MOVE.search(low) or (figure.measure not in _MONEY_IN and MARKET.search(low)):
         return None  # "a selloff wiped out $357 billion in value": neither adoption nor hype
     if label == "deployment":
         for kind, cues in _NOT_DEPLOYED:

@@ -94,6 +94,8 @@ def test_market_value_swings_are_not_funding() -> None:
     assert kind_for("deployment", None, fig) is None
     [cap] = find_figures("Its shares jumped 12% after the launch, lifting its market value.")
     assert kind_for("hype", "announcement", cap) is None
+    [rout] = find_figures("The only bigger one-day valuation destruction was a $593 billion rout.")
+    assert kind_for("hype", "forecast", rout) is None
     [round_] = find_figures(
         "The company raised $2 billion in a round that values its shares highly."
     )
