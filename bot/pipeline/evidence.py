@@ -74,16 +74,16 @@ def label_article(title: str | None, text: str, published: Any = None) -> dict[s
         lone = classify_sentence(head or body_sentences[0], ref, title=head is not None)
         return _lone_label(lone)
     weighted: list[tuple[float, Claim]] = []
-    if title and title.strip():
-        weighted.append((2.5, classify_sentence(title, ref, title=True)))
+    if head is not None:
+        weighted.append((2.5, classify_sentence(head, ref, title=True)))
     for i, sentence in enumerate(sentences):
-        if title and sentence.strip() == title.strip():
+        if sentence.strip() == head:
             continue
         claim = classify_sentence(sentence, ref)
         w = max(1.5 / (1.0 + 0.3 * i), 0.25)
         weighted.append((w * RESCUED_WEIGHT if _rescued(claim) else w, claim))
-    weighted.extend(_law_timing(([title] if title else []) + sentences, ref))
-    if _is_market_story(weighted[:6], has_title=bool(title and title.strip())):
+    weighted.extend(_law_timing(([head] if head else []) + sentences, ref))
+    if _is_market_story(weighted[:6], has_title=head is not None):
         return {
             "label": "neither",
             "subtype": None,
