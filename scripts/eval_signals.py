@@ -33,6 +33,7 @@ from signals_probes import (  # noqa: E402
     eval_feed_claims,
     eval_feed_topics,
     eval_g5_claims,
+    eval_page_claims,
     eval_probe_claims,
     feed_topic_training,
     keyword_label,
@@ -281,7 +282,15 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--train", action="store_true", help="refit the topic model on the train split")
     ap.add_argument("--no-proxy", action="store_true")
-    ap.add_argument("--dev-errors", action="store_true", help="list errors on the dev probes")
+    ap.add_argument(
+        "--dev-errors", action="store_true", help="list errors on the dev probes and dev pages"
+    )
+    ap.add_argument(
+        "--pages",
+        type=Path,
+        default=ROOT / "storage" / "collected" / "ai_pages.jsonl",
+        help="local copies of the collected AI pages (texts not committed; tests/data/README.md)",
+    )
     ap.add_argument(
         "--cache",
         type=Path,
@@ -302,6 +311,7 @@ def main() -> None:
     eval_claims(by_id)
     eval_articles(arts, by_id)
     eval_probe_claims(args.dev_errors)
+    eval_page_claims(args.pages, args.dev_errors)
     eval_feed_claims(args.shared)
     eval_g5_claims(args.shared)
     eval_feed_topics(args.shared, embedder, cached_embeddings, args.cache)
