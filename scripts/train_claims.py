@@ -34,7 +34,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from signals_probes import feed_entries, pub_date, read_jsonl  # noqa: E402
+from signals_probes import feed_entries, page_claim_rows, pub_date, read_jsonl  # noqa: E402
 
 from bot.pipeline.claim_model import (  # noqa: E402
     CLASSES,
@@ -55,10 +55,10 @@ def _target(label: str, subtype: str | None) -> str:
 Row = tuple[str, date | None, str, str, str]  # sentence, publication date, target, kind, group
 
 
-def rows_for(shared: Path) -> list[Row]:
+def rows_for(shared: Path, pages: Path | None = None) -> list[Row]:
     """Training rows: real sentences (ai_news train split, real-feed dev split, giveme5w1h business
-    dev sentences), the self-written fixtures and the dev half of the blind probes. Never a
-    held-out row."""
+    dev sentences, the dev split of the collected AI pages when ``pages`` is given), the
+    self-written fixtures and the dev half of the blind probes. Never a held-out row."""
     out: list[Row] = []
     src = shared / "ai_news" / "articles.jsonl"
     if src.exists():
@@ -95,6 +95,8 @@ def rows_for(shared: Path) -> list[Row]:
             out.append((s, pub_date(art.get("date_publish")), target, "real", group))
     else:
         print(f"{src} not found: training on the committed self-written sentences only")
+    for text, pub, d in page_claim_rows(pages, "dev") if pages else []:
+        out.append((text, pub, _target(d["label"], d["subtype"]), "real", "page:" + d["page_id"]))
     for f in read_jsonl(DATA / "fixture_claims.jsonl"):
         target = _target(f["label"], f.get("subtype"))
         out.append((f["text"], pub_date(f.get("published")), target, "fixture", f["text"]))
@@ -211,8 +213,14 @@ def main() -> None:
     ap.add_argument("--real-weight", type=float, default=REAL_WEIGHT)
     ap.add_argument("--seed", type=int, default=0, help="CV fold shuffle")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
+    ap.add_argument(
+        "--pages",
+        type=Path,
+        default=None,
+        help="also train on the dev split of the collected AI pages (local copies, see tests/data/README.md)",
+    )
     args = ap.parse_args()
-    rows = rows_for(args.shared)
+    rows = rows_for(args.shared, args.pages)
     feats = featurise(rows)
     counts: dict[str, int] = {}
     for f in feats:

@@ -45,6 +45,17 @@ _SENSE_TRIGGERS = (
     "to travel",
     "to arrive",
     "running out",
+    "capital",
+    "scor",
+    "results",
+    "earnings",
+    "action",
+    "steps",
+    "measures",
+    "prompt",
+    "leading",
+    "forc",
+    "caus",
 )
 
 _REPORTING_ADD = re.compile(
@@ -102,7 +113,17 @@ _OTHER_SENSE = re.compile(
     # a person's diary: "he is scheduled to meet Modi", "was set to address world leaders"
     r"|\b((?:scheduled|set) to) (?:meet|speak|address|appear|testify|visit|attend|travel|arrive)\b"
     # "time is running out", "running out of memory": nothing operating
-    r"|\b(running) out\b",
+    r"|\b(running) out\b"
+    # "human capital" is people, not money; "scores a legal victory" is no benchmark
+    r"|\b(?:human|political|social) (capital)\b"
+    r"|\b(scor(?:es|ed|ing)) (?:a |an |the )?(?:[\w-]+ ){0,2}(?:victory|win|deal|contract|points)\b"
+    # an earnings date: "is scheduled to release its first-quarter results on May 28"
+    r"|\b((?:scheduled|set|due|expected) to (?:release|report|publish|post|announce))\s+(?:its |their |the )?"
+    r"(?:[\w-]+\s+){0,3}?(?:results|earnings)\b"
+    # a purpose or consequence infinitive of an action already taken: "has taken action to ban",
+    # "prompting the prosecutor to open an investigation" (the action is done, not planned)
+    r"|\b(?:taken|took|takes|taking) (?:\w+ ){0,2}(?:action|steps|measures) (to)\b"
+    r"|\b(?:prompting|prompted|leading|forcing|forced|causing|caused) (?:[\w'’-]+ ){1,4}?(to)\b",
     re.IGNORECASE,
 )
 _AVIATION = re.compile(

@@ -32,6 +32,9 @@ PILOT = _re(
     r"waitlist",
     r"trials?",
     r"trialling",
+    r"trialled",
+    r"trialed",
+    r"being tested",
     r"trialing",
     r"(?:in|limited|internal|closed) testing",
     r"remains? in (?:testing|development|beta|preview)",
@@ -107,7 +110,10 @@ FORECAST = _re(
     r"estimates? (?:that|show)",
     r"by (?:19|20)\d\d",
     r"cagr",
-    r"outlook",
+    # guidance, not mood ("an optimistic outlook" is no projection)
+    r"(?:raised|raises|cut|cuts|lowered|lowers|boosted|issued|gave|revenue|sales|growth|earnings|annual|"
+    r"full-year|demand|spending) outlook",
+    r"outlook (?:for|of) (?:\$|\d|growth|revenue|sales|spending|demand)",
     r"warns? (?:of|that)",
     r"warned",
     r"promised?",
@@ -177,7 +183,9 @@ BENCHMARK = _re(
     r"arc-agi(?:-\d)?",
     r"humaneval",
     r"lmarena",
-    r"arena",
+    # the leaderboard, not the word ("a pivotal technological arena")
+    r"(?:chatbot|lm|text|webdev|vision|copilot|search) arena",
+    r"arena (?:leaderboard|elo|scores?|rankings?)",
     r"aime",
     r"humanity's last exam",
     r"codeforces",
@@ -217,6 +225,8 @@ BENCHMARK = _re(
     r"llama|deepseek|grok|qwen|rival models|proprietary models|(?:openai|google|anthropic)[’']s models)",
     r"in (?:their|its|our) (?:own )?testing",
     r"tokens (?:per|a) second",
+    # "achieving performance that surpasses leading models"
+    r"(?:performance|results?|scores?) (?:that |which )?(?:surpass|exceed|outperform|beat|match|rival)(?:es|s|ed|ing)?",
 )
 PROPOSAL = _re(
     r"bills?",
@@ -351,7 +361,8 @@ OPERATING = _re(
     r"(?:put|moved|brought|went|go) (?:\w+ ){0,3}into (?:production|service|operation)",
     r"in (?:service|operation)",
     r"operational",
-    r"(?:implemented|integrated|embedded|installed) (?:\w+ ){0,3}(?:into|in|across|at)",
+    r"(?:implemented|integrated|integrating|embedded|installed) (?:\w+ ){0,3}(?:into|in|across|at)",
+    r"can now",  # "AI systems can now help with pricing": available and in use
     r"(?:have|has) (?:deployed|adopted|rolled out|implemented|integrated|replaced)",
     r"(?:now|already|daily|routinely) (?:use|uses|rely on|relies on|run|runs)",
     r"every (?:day|morning|week|night|hour)",
@@ -398,6 +409,67 @@ WORK_DONE = _re(
     r"(?:reduced|cut|halved|trimmed|slashed)",
     r"hired",
     r"redirected to hire",
+    # "xAI has taken action to ban hate speech", "took steps to block": the action is done
+    r"(?:has|have|had) (?:already )?taken (?:\w+ ){0,2}(?:action|steps|measures)",
+    r"took (?:\w+ ){0,2}(?:action|steps|measures)",
+    r"(?:managed|was able|were able) to (?:cut|reduce|shrink|halve|trim|slash)",
+)
+# enforcement and court actions taken: enacted, whoever reports them (issue 4, collected pages)
+# a criminal case (counted where the sentence is about technology: TECH_CONTEXT)
+CRIMINAL = _re(
+    r"arrested",
+    r"indicted",
+    r"convicted",
+    r"pleaded guilty",
+    r"sentenced to",
+    r"charged with (?:conspir|fraud|violat|illegal|export|money|smuggl|theft|crim|wire|securities|"
+    r"mislead|deceiv|making false)\w*",
+)
+ENFORCED = _re(
+    r"sanctioned",
+    r"hit with (?:\w+ ){0,2}(?:sanctions?|fines?|penalt(?:y|ies))",
+    r"settled (?:\w+ ){0,2}charges",
+    r"agreed to (?:repay|refund|settle)",
+    r"agreed to pay (?:\w+ ){0,4}(?:fine|penalty|penalties|settlement|damages|restitution)",
+    r"(?<!be )revoked",
+    r"revokes",
+    r"(?<!be )rescinded",
+    r"rescinds",
+    r"(?<!be )repealed",
+    r"repeals",
+    r"(?<!be )struck down",
+    r"(?<!be )overturned",
+    r"blocked access",
+    r"legal (?:victory|win|defeat)",
+    r"(?:claims|charges|case|lawsuit|suit|motions?|complaint|appeal) (?:were|was|have been|has been|"
+    r"had been) (?:dismissed|thrown out)",
+    r"dismissed (?:the |a |an |all |most |several |some )?(?:[\w'’-]+ )?(?:case|claims?|lawsuit|suit|charges|"
+    r"complaint|appeal|motions?)",
+    r"den(?:y|ies|ied) (?:[\w'’-]+ ){0,3}motions?",
+    r"reversed (?:an? |the |his |her |its )?(?:earlier |previous |prior |lower[- ]court(?:'s)? )?"
+    r"(?:ruling|decision|judgment|order)",
+    r"(?:issued|granted|entered|revised) (?:\w+ ){0,2}(?:summary )?judgment",
+    r"investigation (?:concluded|found)",
+    r"charged (?:\w+ ){0,3}?(?:[$€£]\s?\d|\d[\d,.]* (?:million |billion )?(?:euros|dollars|pounds))",
+)
+# the same when a court, regulator or prosecutor is the one acting ("the regulator blocked the deal")
+ENFORCED_BY = _re(
+    r"(?<!be )blocked",
+    r"blocks",
+    r"(?<!be )barred",
+    r"(?:found|concluded|held|determined) that",
+    r"allow(?:s|ed)? (?:[\w'’-]+ ){0,8}to proceed",
+    r"(?<!be )dropped",
+    r"drops",
+    r"must (?:pay|obtain|stop|remove|honou?r|delete|comply|refund)",
+    r"(?:has|have|had) to honou?r",
+)
+# who sues or takes action for the public: then a suit filed is an enforcement action
+REGULATOR_ACTS = re.compile(
+    r"\b(?:ftc|sec|doj|justice department|department of justice|attorneys? general|regulators?|"
+    r"commission|agency|watchdog|government|feds|prosecutors?)\b[^.]{0,60}?\b(?:sued|sues|suing|"
+    r"(?:took|taken|takes) action against|filed (?:a |an )?(?:lawsuit|suit|complaint|charges))\b",
+    _F,
 )
 IN_FORCE = _re(
     r"took effect",
@@ -565,6 +637,13 @@ EFFECT_DATE = re.compile(
 AUTHORITY = _re(
     r"judges?",
     r"courts?",
+    r"prosecutors?",
+    r"justice department",
+    r"department of justice",
+    r"attorneys? general",
+    r"ftc",
+    r"the sec",
+    r"government",
     r"regulators?",
     r"commission",
     r"authorit(?:y|ies)",

@@ -174,6 +174,14 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
     if cue.FINE_LEVIED.search(low):
         dep_force += 1.2
+    enforced = _hits(cue.ENFORCED, low)  # rulings, sanctions, revocations: enacted actions
+    if cue.CRIMINAL.search(low) and cue.TECH_CONTEXT.search(low):
+        enforced += _hits(cue.CRIMINAL, low)
+    if cue.AUTHORITY.search(low):
+        enforced += _hits(cue.ENFORCED_BY, low)
+    if cue.REGULATOR_ACTS.search(low):
+        enforced.append("regulator_action")
+    dep_force += 1.2 * min(len(enforced), 2)
     exec_order = bool(cue.EXEC_ORDER.search(low))
     if exec_order:  # executive orders bind on signing
         dep_force += 1.0
@@ -223,6 +231,14 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         cues.append("trap:manufacturing_not_adoption")
     if future and not usage and cue.CURRENT_THEN_PLAN.search(low):
         future = []  # "has deployed X and plans to ramp": the state holds, the plan is added
+    if enforced and (future or hedge):
+        # "reversed a ruling that suggested a jury would ...", "fined OpenAI, which might appeal":
+        # a plan or hedge after the enforcement action is about something else; the action is done
+        acted = _first(low, (cue.ENFORCED, cue.ENFORCED_BY, cue.CRIMINAL, cue.REGULATOR_ACTS))
+        if future and _first(low, (cue.FUTURE,)) > acted:
+            future = []
+        if hedge and _first(low, (cue.HEDGE,)) > acted:
+            hedge = []
     if future and not usage:
         moved = dep * 0.75
         dep -= moved
@@ -257,6 +273,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         ("outcome", outcome),
         ("work", work),
         ("in_force", in_force),
+        ("enforced", enforced),
         ("announce", announce),
         ("forecast", forecast),
         ("funding", funding),
@@ -303,6 +320,12 @@ def _will_kind(will: re.Match[str], funding: bool, proposal: bool) -> str:
 
 
 _PAST = re.compile(r"\b(?:was|were|had|did|took|came|entered|became|began|started|\w+ed)\b", _F)
+
+
+def _first(low: str, patterns: tuple[re.Pattern[str], ...]) -> int:
+    """Where the first match of any of ``patterns`` starts (len(low) if none does)."""
+    starts = [m.start() for m in (p.search(low) for p in patterns) if m]
+    return min(starts, default=len(low))
 
 
 def _past(s: str) -> bool:

@@ -34,12 +34,14 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-7"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-8"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
     #    statements, launched investigations), trailing "..., the company announced", "completed a rollout"
     # 7: a text of one sentence (or a headline alone) takes that sentence's label and confidence
+    # 8: enforcement and court actions (rulings, sanctions, arrests, revocations, regulators' suits)
+    #    are enacted; a plan or hedge after them is about something else; actions "taken to ban"
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

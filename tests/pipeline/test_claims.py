@@ -219,3 +219,69 @@ def test_issue4_round4_other_senses(text: str, expected: str | None) -> None:
         assert c.label == "deployment", c.cues
     else:
         assert (c.label, c.subtype) == ("hype", expected), c.cues
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # enforcement and court actions are enacted (self-written after the collected pages' dev split)
+        (
+            "An appeals court sanctioned the lawyer $8,000 for citing cases a chatbot invented.",
+            "deployment",
+        ),
+        (
+            "Three men were arrested for smuggling restricted GPUs to a shell company in Macau.",
+            "deployment",
+        ),
+        ("The governor revoked the state's 2024 order on AI procurement.", "deployment"),
+        ("The judge dismissed the authors' claims against the model maker.", "deployment"),
+        (
+            "The data regulator's investigation concluded that the face-search app broke the law.",
+            "deployment",
+        ),
+        ("The trade regulator sued Brightpath over its 'AI lawyer' marketing.", "deployment"),
+        # a plan or hedge after the action is about something else
+        (
+            "A circuit judge reversed an earlier ruling that said a jury would decide the case.",
+            "deployment",
+        ),
+        (
+            "The watchdog charged the chatbot maker 12 million euros, though it may appeal.",
+            "deployment",
+        ),
+        # an action taken "to ban" is done, not planned
+        ("The platform has taken action to ban AI-generated ads for medicines.", "deployment"),
+        # ... while a possible or proposed action is not
+        ("Some lawyers argue the ruling could be overturned on appeal.", None),
+        # an arrest outside technology news is no AI-industry action
+        ("A man was arrested for running a fake lottery scheme in Ohio.", None),
+        # trialled is a trial; performance that beats rivals is a benchmark
+        ("A triage assistant is being trialled at two hospitals in Leeds.", "announcement"),
+        (
+            "The new model delivers performance that surpasses larger rivals on coding tasks.",
+            "benchmark",
+        ),
+        # other senses: an earnings date, human capital, a legal victory, an arena that is no leaderboard
+        ("Velto is scheduled to release its second-quarter results on August 3.", None),
+        ("Adoption depends on human capital more than on the tools themselves.", None),
+        ("Pressmark scores a major legal victory over a data-scraping startup.", "deployment"),
+        ("The chip rivalry has moved into a new geopolitical arena.", None),
+        ("Industry leaders maintain an optimistic outlook despite the slowdown.", None),
+    ],
+)
+def test_issue4_collected_pages_round(text: str, expected: str | None) -> None:
+    c = rule_claim(text, date(2026, 3, 15))
+    if expected is None:
+        assert c.label == "neither", c.cues
+    elif expected == "deployment":
+        assert c.label == "deployment", c.cues
+    else:
+        assert (c.label, c.subtype) == ("hype", expected), c.cues
+
+
+def test_a_consultation_on_barring_is_not_an_enforcement_action() -> None:
+    c = classify_sentence(
+        "The regulator is consulting on whether chatbots should be barred from giving loan advice.",
+        date(2026, 3, 15),
+    )
+    assert c.label != "deployment", c.cues
