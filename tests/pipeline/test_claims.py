@@ -26,6 +26,17 @@ def _label(text: str, published: str | None = None) -> tuple[str, str | None]:
     return c.label, c.subtype
 
 
+def _assert_rule_label(text: str, expected: str | None) -> None:
+    """The rules' label: None = neither, "deployment", or a hype subtype."""
+    c = rule_claim(text, date(2026, 3, 15))
+    if expected is None:
+        assert c.label == "neither", c.cues
+    elif expected == "deployment":
+        assert c.label == "deployment", c.cues
+    else:
+        assert (c.label, c.subtype) == ("hype", expected), c.cues
+
+
 def test_fixture_accuracy_floor() -> None:
     # measured 172/172 (1.000) on the self-written fixture; pinned slightly below
     hits = sum(_label(f["text"], f["published"]) == (f["label"], f["subtype"]) for f in FIXTURE)
@@ -212,13 +223,7 @@ def test_age_group_is_not_a_usage_count() -> None:
     ],
 )
 def test_issue4_round4_other_senses(text: str, expected: str | None) -> None:
-    c = rule_claim(text, date(2026, 3, 15))
-    if expected is None:
-        assert c.label == "neither", c.cues
-    elif expected == "deployment":
-        assert c.label == "deployment", c.cues
-    else:
-        assert (c.label, c.subtype) == ("hype", expected), c.cues
+    _assert_rule_label(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -270,13 +275,7 @@ def test_issue4_round4_other_senses(text: str, expected: str | None) -> None:
     ],
 )
 def test_issue4_collected_pages_round(text: str, expected: str | None) -> None:
-    c = rule_claim(text, date(2026, 3, 15))
-    if expected is None:
-        assert c.label == "neither", c.cues
-    elif expected == "deployment":
-        assert c.label == "deployment", c.cues
-    else:
-        assert (c.label, c.subtype) == ("hype", expected), c.cues
+    _assert_rule_label(text, expected)
 
 
 def test_a_consultation_on_barring_is_not_an_enforcement_action() -> None:
