@@ -45,6 +45,9 @@ _SENSE_TRIGGERS = (
     "to travel",
     "to arrive",
     "running out",
+    "anticipated",
+    "awaited",
+    "expected",
     "capital",
     "scor",
     "results",
@@ -114,6 +117,8 @@ _OTHER_SENSE = re.compile(
     r"|\b((?:scheduled|set) to) (?:meet|speak|address|appear|testify|visit|attend|travel|arrive)\b"
     # "time is running out", "running out of memory": nothing operating
     r"|\b(running) out\b"
+    # "long-anticipated rules ... took effect": awaited, not forecast
+    r"|\b(?:long|much|highly|eagerly|widely)[- ](anticipated|awaited|expected)\b"
     # "human capital" is people, not money; "scores a legal victory" is no benchmark
     r"|\b(?:human|political|social) (capital)\b"
     r"|\b(scor(?:es|ed|ing)) (?:a |an |the )?(?:[\w-]+ ){0,2}(?:victory|win|deal|contract|points)\b"
@@ -147,10 +152,17 @@ def _blank(chars: list[str], m: re.Match[str]) -> None:
             chars[a:b] = " " * (b - a)
 
 
+# a cue word written in capitals is a name ("the RAISE Act", "Project LAUNCH"), not the verb
+_CAPS_CUE = re.compile(r"\b(RAISE[SD]?|LAUNCH(?:ES|ED)?|FUND(?:S|ED)?|PILOT|SCALE|DEPLOY|BOOST)\b")
+
+
 def mask_non_claims(s: str, low: str) -> str:
     """``low`` (``s.lower()``) with cue words in non-claim roles replaced by spaces."""
     if len(low) != len(s):
         return low
+    if not s.isupper() and _CAPS_CUE.search(s):
+        for m in _CAPS_CUE.finditer(s):
+            low = low[: m.start()] + " " * (m.end() - m.start()) + low[m.end() :]
     pats = []  # each pattern only where its words occur: this runs on every sentence
     if any(t in low for t in _TRIGGERS):
         pats += [_REPORTING_ADD, _REFLEXIVE, _NOUN_ROLE]

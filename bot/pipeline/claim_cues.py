@@ -233,6 +233,11 @@ PROPOSAL = _re(
     r"proposals?",
     r"propos(?:e|es|ed|ing)",
     r"(?:a|the|its) draft",
+    # a bill through one chamber is still a proposal: "passes House, heads to Senate"
+    r"pass(?:es|ed) (?:the )?(?:state |full )?(?:house|senate|assembly|lower house|upper house|committee)",
+    r"heads? to (?:the )?(?:state )?(?:senate|house|assembly|governor)",
+    r"(?:voted|votes|vote) (?:[\w-]+ ){0,3}(?:for|to support|to back|in favou?r of|to approve|to insert) (?:an? |the )?"
+    r"(?:\w+ )?amendments?",
     r"draft (?:law|bill|rules?|regulations?|guidelines?|legislation|proposals?|framework|code|act)",
     r"consultations?",
     r"frameworks?",
@@ -480,6 +485,8 @@ IN_FORCE = _re(
     r"comes? into (?:force|effect)",
     r"enter(?:s|ed)? into (?:force|application)",
     r"in force",
+    r"enforces",
+    r"(?:began|begins|started|starts) enforcing",
     r"enforced (?:from|since|as of|on)",
     r"(?:will be|to be) (?:enforced|applied|applicable)",
     r"(?:has|have) (?:applied|been in force|been in effect|been enforced)",
@@ -677,6 +684,7 @@ KILLED = _re(
     r"abandoned",
     r"shelved",
     r"voted down",
+    r"voted (?:[\w-]+ ){0,2}to (?:remove|strip|kill|drop|reject)",
     r"killed",
 )
 # "X will <verb>" as the main assertion (not "that/who/how ... will"): something announced or

@@ -41,7 +41,8 @@ CLASSIFIER_VERSION = (
     #    statements, launched investigations), trailing "..., the company announced", "completed a rollout"
     # 7: a text of one sentence (or a headline alone) takes that sentence's label and confidence
     # 8: enforcement and court actions (rulings, sanctions, arrests, revocations, regulators' suits)
-    #    are enacted; a plan or hedge after them is about something else; actions "taken to ban"
+    #    are enacted; a plan or hedge after them is about something else; actions "taken to ban";
+    #    a bill through one chamber is a proposal; capitalised names ("RAISE Act") are no cues
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

@@ -272,6 +272,17 @@ def test_issue4_round4_other_senses(text: str, expected: str | None) -> None:
         ("Pressmark scores a major legal victory over a data-scraping startup.", "deployment"),
         ("The chip rivalry has moved into a new geopolitical arena.", None),
         ("Industry leaders maintain an optimistic outlook despite the slowdown.", None),
+        # round 2 of the collected pages: awaited is no forecast, a capitalised name is no cue,
+        # a bill through one chamber or an amendment vote is a proposal, one voted out is not
+        ("The long-anticipated labelling rules took effect on Monday.", "deployment"),
+        ("China enforces its labelling rules for AI-generated video.", "deployment"),
+        ("Critics of the RAISE Act say its reporting duties are vague.", None),
+        ("Chatbot disclosure bill passes Senate, heads to governor", "proposal"),
+        (
+            "Peers voted 212-140 to back an amendment requiring AI firms to list training data.",
+            "proposal",
+        ),
+        ("The Senate voted 99-1 to remove the moratorium provision from the budget bill.", None),
     ],
 )
 def test_issue4_collected_pages_round(text: str, expected: str | None) -> None:
