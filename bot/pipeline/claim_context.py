@@ -45,9 +45,6 @@ _SENSE_TRIGGERS = (
     "to travel",
     "to arrive",
     "running out",
-    "anticipated",
-    "awaited",
-    "expected",
     "capital",
     "scor",
     "results",
@@ -117,8 +114,6 @@ _OTHER_SENSE = re.compile(
     r"|\b((?:scheduled|set) to) (?:meet|speak|address|appear|testify|visit|attend|travel|arrive)\b"
     # "time is running out", "running out of memory": nothing operating
     r"|\b(running) out\b"
-    # "long-anticipated rules ... took effect": awaited, not forecast
-    r"|\b(?:long|much|highly|eagerly|widely)[- ](anticipated|awaited|expected)\b"
     # "human capital" is people, not money; "scores a legal victory" is no benchmark
     r"|\b(?:human|political|social) (capital)\b"
     r"|\b(scor(?:es|ed|ing)) (?:a |an |the )?(?:[\w-]+ ){0,2}(?:victory|win|deal|contract|points)\b"
@@ -152,6 +147,11 @@ def _blank(chars: list[str], m: re.Match[str]) -> None:
             chars[a:b] = " " * (b - a)
 
 
+# "long-anticipated rules ... took effect": awaited, not forecast
+_AWAITED = re.compile(
+    r"\b(?:long|much|highly|eagerly|widely)[- ](anticipated|awaited|expected)\b", re.IGNORECASE
+)
+_AWAITED_TRIGGERS = ("anticipated", "awaited", "-expected", "ly expected")
 # a cue word written in capitals is a name ("the RAISE Act", "Project LAUNCH"), not the verb
 _CAPS_CUE = re.compile(r"\b(RAISE[SD]?|LAUNCH(?:ES|ED)?|FUND(?:S|ED)?|PILOT|SCALE|DEPLOY|BOOST)\b")
 
@@ -168,6 +168,8 @@ def mask_non_claims(s: str, low: str) -> str:
         pats += [_REPORTING_ADD, _REFLEXIVE, _NOUN_ROLE]
     if "announced" in low:
         pats.append(_REPORTING_ANNOUNCED)
+    if any(t in low for t in _AWAITED_TRIGGERS):
+        pats.append(_AWAITED)
     if any(t in low for t in _SENSE_TRIGGERS):
         pats.append(_OTHER_SENSE)
         if "pilot" in low and _AVIATION.search(s):

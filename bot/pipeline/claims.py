@@ -175,11 +175,11 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     if cue.FINE_LEVIED.search(low):
         dep_force += 1.2
     enforced = _hits(cue.ENFORCED, low)  # rulings, sanctions, revocations: enacted actions
-    if cue.CRIMINAL.search(low) and cue.TECH_CONTEXT.search(low):
+    if any(t in low for t in _CRIMINAL_WORDS) and cue.TECH_CONTEXT.search(low):
         enforced += _hits(cue.CRIMINAL, low)
     if cue.AUTHORITY.search(low):
         enforced += _hits(cue.ENFORCED_BY, low)
-    if cue.REGULATOR_ACTS.search(low):
+    if any(t in low for t in _SUIT_WORDS) and cue.REGULATOR_ACTS.search(low):
         enforced.append("regulator_action")
     dep_force += 1.2 * min(len(enforced), 2)
     exec_order = bool(cue.EXEC_ORDER.search(low))
@@ -320,6 +320,11 @@ def _will_kind(will: re.Match[str], funding: bool, proposal: bool) -> str:
 
 
 _PAST = re.compile(r"\b(?:was|were|had|did|took|came|entered|became|began|started|\w+ed)\b", _F)
+
+
+# cheap tests before the criminal-case and regulator-suit patterns (most sentences have neither)
+_CRIMINAL_WORDS = ("arrest", "indict", "convict", "guilty", "sentenced", "charged with")
+_SUIT_WORDS = ("sue", "suing", "action against", "filed")
 
 
 def _first(low: str, patterns: tuple[re.Pattern[str], ...]) -> int:
