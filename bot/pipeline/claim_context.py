@@ -20,6 +20,11 @@ lexicons are read:
   someone, time "running out": none is a pilot, bill, product launch, plan or operating system.
   (An investigation or campaign "launched" is left to the lexicons: a regulator's investigation
   is an enforcement action, a campaign an initiative, so blanking the verb is not sound.)
+* more senses (from the collected AI pages): "human capital", "scores a legal victory", an
+  earnings date ("is scheduled to release its results"), "long-anticipated" (awaited, no forecast),
+  a cue word in capitals (a name: "the RAISE Act");
+* the "to" of an action already taken ("has taken action to ban", "prompting the prosecutor to
+  open an investigation"): the infinitive is its purpose or consequence, not a plan.
 """
 
 from __future__ import annotations

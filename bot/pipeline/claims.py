@@ -22,6 +22,7 @@ features (``bot.pipeline.claim_model``) may still find one (see :func:`classify_
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -174,12 +175,15 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
     if cue.FINE_LEVIED.search(low):
         dep_force += 1.2
-    enforced = _hits(cue.ENFORCED, low)  # rulings, sanctions, revocations: enacted actions
+    # rulings, sanctions, revocations, criminal cases, regulators' suits: enacted actions
+    acting = [cue.ENFORCED]  # the patterns that apply to this sentence
     if any(t in low for t in _CRIMINAL_WORDS) and cue.TECH_CONTEXT.search(low):
-        enforced += _hits(cue.CRIMINAL, low)
+        acting.append(cue.CRIMINAL)
     if cue.AUTHORITY.search(low):
-        enforced += _hits(cue.ENFORCED_BY, low)
+        acting.append(cue.ENFORCED_BY)
+    enforced = [hit for p in acting for hit in _hits(p, low)]
     if any(t in low for t in _SUIT_WORDS) and cue.REGULATOR_ACTS.search(low):
+        acting.append(cue.REGULATOR_ACTS)
         enforced.append("regulator_action")
     dep_force += 1.2 * min(len(enforced), 2)
     exec_order = bool(cue.EXEC_ORDER.search(low))
@@ -234,7 +238,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     if enforced and (future or hedge):
         # "reversed a ruling that suggested a jury would ...", "fined OpenAI, which might appeal":
         # a plan or hedge after the enforcement action is about something else; the action is done
-        acted = _first(low, (cue.ENFORCED, cue.ENFORCED_BY, cue.CRIMINAL, cue.REGULATOR_ACTS))
+        acted = _first(low, acting)
         if future and _first(low, (cue.FUTURE,)) > acted:
             future = []
         if hedge and _first(low, (cue.HEDGE,)) > acted:
@@ -327,7 +331,7 @@ _CRIMINAL_WORDS = ("arrest", "indict", "convict", "guilty", "sentenced", "charge
 _SUIT_WORDS = ("sue", "suing", "action against", "filed")
 
 
-def _first(low: str, patterns: tuple[re.Pattern[str], ...]) -> int:
+def _first(low: str, patterns: Sequence[re.Pattern[str]]) -> int:
     """Where the first match of any of ``patterns`` starts (len(low) if none does)."""
     starts = [m.start() for m in (p.search(low) for p in patterns) if m]
     return min(starts, default=len(low))
