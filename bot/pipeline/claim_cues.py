@@ -108,6 +108,7 @@ FORECAST = _re(
     r"expected (?:to|by|in|later|next|within|that)",
     r"expects?",
     r"estimates? (?:that|show)",
+    r"estimated (?:that|\d)",
     r"by (?:19|20)\d\d",
     r"cagr",
     # guidance, not mood ("an optimistic outlook" is no projection)
@@ -305,7 +306,9 @@ ANNOUNCE = _re(
 USAGE_ACTIVITY = re.compile(
     r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s+(?:[\w-]+\s+){0,3}(?:a|per|each|every) "
     r"(?:day|week|month|year|morning)\b|"
-    r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s*(?:paid |daily |weekly |monthly )?(?:rides|trips|deliveries|transactions|calls|messages|searches|images|documents|claims|orders|loans|scans|diagnoses|prescriptions|lines of code|queries|tasks|reviews)\b",
+    r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s*(?:paid |daily |weekly |monthly )?(?:rides|trips|deliveries|transactions|calls|messages|searches|images|documents|claims|orders|loans|scans|diagnoses|prescriptions|lines of code|queries|tasks|reviews)\b|"
+    # "with usage tripling across the Galaxy S series": measured growth of use
+    r"\busage (?:of (?:[\w'’-]+ ){1,4})?(?:has |have )?(?:doubl|tripl|quadrupl|grew|grow|rose|rising|jump|surg|soar)\w*",
     _F,
 )
 USAGE = re.compile(
@@ -459,6 +462,9 @@ ENFORCED = _re(
 )
 # the same when a court, regulator or prosecutor is the one acting ("the regulator blocked the deal")
 ENFORCED_BY = _re(
+    # a regulator's investigation opened is an enforcement action
+    r"(?:opened|launched|began|started|opens|launches) (?:an? |its )?(?:formal |antitrust |new |in-depth )?"
+    r"(?:investigation|inquiry|probe)",
     r"(?<!be )blocked",
     r"blocks",
     r"(?<!be )barred",
@@ -651,6 +657,17 @@ AUTHORITY = _re(
     r"ftc",
     r"the sec",
     r"government",
+    # regulators by their acronyms
+    r"cma",
+    r"dpc",
+    r"ico",
+    r"cnil",
+    r"fcc",
+    r"cfpb",
+    r"eeoc",
+    r"ofcom",
+    r"edpb",
+    r"garante",
     r"regulators?",
     r"commission",
     r"authorit(?:y|ies)",

@@ -283,6 +283,11 @@ def test_issue4_round4_other_senses(text: str, expected: str | None) -> None:
             "proposal",
         ),
         ("The Senate voted 99-1 to remove the moratorium provision from the budget bill.", None),
+        # a regulator named by its acronym; an investigation it opens; usage growth; an estimate
+        ("The CMA opened an investigation into the chipmaker's cloud partnership.", "deployment"),
+        ("The ICO concluded that the school's face-scanning app broke the law.", "deployment"),
+        ("Usage of the assistant tripled across the company's phones last quarter.", "deployment"),
+        ("The fund estimated that 40% of jobs worldwide are exposed to AI.", "forecast"),
     ],
 )
 def test_issue4_collected_pages_round(text: str, expected: str | None) -> None:
