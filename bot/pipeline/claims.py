@@ -241,7 +241,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         acted = _first(low, acting)
         if future and _first(low, (cue.FUTURE,)) > acted:
             future = []
-        if hedge and _first(low, (cue.HEDGE,)) > acted:
+        if hedge and min(_first(low, (cue.HEDGE,)), _first(s, (cue.HEDGE_MAY,))) > acted:
             hedge = []
     if future and not usage:
         moved = dep * 0.75
