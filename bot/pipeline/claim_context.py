@@ -24,7 +24,12 @@ lexicons are read:
   earnings date ("is scheduled to release its results"), "long-anticipated" (awaited, no forecast),
   a cue word in capitals (a name: "the RAISE Act");
 * the "to" of an action already taken ("has taken action to ban", "prompting the prosecutor to
-  open an investigation"): the infinitive is its purpose or consequence, not a plan.
+  open an investigation"): the infinitive is its purpose or consequence, not a plan;
+* commentary on an event rather than the event (from the round-3 dev pages): an announcement,
+  launch, debut or proposal that "illustrates", "reflects", "strengthens" or "has revived"
+  something, and "showcases the power of" (analysis of a known event: no new claim); a person's
+  departure announced ("announced that he was leaving"); "will continue operating as an
+  independent company" (nothing changes); "footing the bill" (an idiom, no bill).
 """
 
 from __future__ import annotations
@@ -128,8 +133,48 @@ _OTHER_SENSE = re.compile(
     # a purpose or consequence infinitive of an action already taken: "has taken action to ban",
     # "prompting the prosecutor to open an investigation" (the action is done, not planned)
     r"|\b(?:taken|took|takes|taking) (?:\w+ ){0,2}(?:action|steps|measures) (to)\b"
-    r"|\b(?:prompting|prompted|leading|forcing|forced|causing|caused) (?:[\w'’-]+ ){1,4}?(to)\b",
+    r"|\b(?:prompting|prompted|leading|forcing|forced|causing|caused) (?:[\w'’-]+ ){1,4}?(to)\b"
+    # an idiom: "footing the bill for billions of dollars in costs"
+    r"|\b(?:foot(?:s|ed|ing)?|pay(?:s|ing)?|paid|pick(?:s|ed|ing)? up) the (bill)\b",
     re.IGNORECASE,
+)
+# commentary on an event already reported, not the event: "the proposal illustrates a broader
+# shift", "the debut of HBM4 strengthens SK Hynix's position", "showcases the power of cooperation";
+# a person's departure ("announced that he was departing"); an acquired company that "will
+# continue operating as an independent company" (nothing is planned)
+_COMMENTARY = re.compile(
+    r"\b(announcements?|launch(?:es)?|debut|releases?|unveiling|proposals?|plans?|rollout)"
+    r"(?:\s+(?:of|to|for)(?:\s+[\w'’.-]+){1,6}?)?\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:illustrat(?:es|ed)|reflect(?:s|ed)|underscor(?:es|ed)|highlight(?:s|ed)|strengthen(?:s|ed)|"
+    r"bolster(?:s|ed)|cement(?:s|ed)|signal(?:s|led|ed)|suggest(?:s|ed)|revived|raised? questions|"
+    r"raises questions|shows? how|showed how)\b"
+    r"|\b(showcas(?:es|ed|ing)|highlight(?:s|ed|ing)|underscor(?:es|ed|ing))\s+(?:the\s+)?"
+    r"(?:power|importance|need|value|potential|limits?|limitations|risks?|challenges?|role|strength|"
+    r"benefits?|dangers?|complexity|difficulty)\s+of\b"
+    r"|\b(announc(?:es|ed|ing))\s+(?:that\s+)?(?:he|she|they|his|her|their)\s+(?:was\s+|is\s+|were\s+|"
+    r"would\s+be\s+|will\s+be\s+)?(?:depart|leav|stepp?(?:ing|ed|s)? down|resign|retir|exit)"
+    r"|\b(will) (?:continue (?:operating|to operate|as an? independent|to be run|to be led)|"
+    r"remain (?:an? )?independent)\b",
+    re.IGNORECASE,
+)
+_COMMENTARY_TRIGGERS = (
+    "illustrat",
+    "reflect",
+    "underscor",
+    "highlight",
+    "strengthen",
+    "bolster",
+    "cement",
+    "signal",
+    "suggest",
+    "revived",
+    "questions",
+    "shows how",
+    "showed how",
+    "showcas",
+    "announc",
+    "continue",
+    "remain",
 )
 _AVIATION = re.compile(
     r"\b(?:flights?|planes?|cockpit|airlines?|aircraft|jets?|runway|passengers|takeoff|airport|"
@@ -175,6 +220,8 @@ def mask_non_claims(s: str, low: str) -> str:
         pats.append(_REPORTING_ANNOUNCED)
     if any(t in low for t in _AWAITED_TRIGGERS):
         pats.append(_AWAITED)
+    if any(t in low for t in _COMMENTARY_TRIGGERS):
+        pats.append(_COMMENTARY)
     if any(t in low for t in _SENSE_TRIGGERS):
         pats.append(_OTHER_SENSE)
         if "pilot" in low and _AVIATION.search(s):

@@ -97,6 +97,18 @@ FUTURE = _re(
     r"soon",
 )
 HEDGE = _re(r"could", r"might", r"potentially", r"possibly", r"likely", r"perhaps", r"stand to")
+# a hedged quantity is a projection: "the 10 plants could generate approximately 7.5 gigawatts",
+# "might save each nurse two hours a shift", "potentially lifting performance by up to 69%" (not a
+# duration: "could take several days")
+HEDGED_QUANTITY = re.compile(
+    r"\b(?:could|might|may|potentially|possibly|likely to)\s+(?!take\b|last\b)(?:[\w'’-]+\s+){1,5}?"
+    r"(?:by |to |of )?(?:up to |about |approximately |around |roughly |nearly |almost |more than |over |"
+    r"as much as |as many as |at least )?"
+    r"(?:[$€£]\s?\d|(?:\d[\d,.]*\s*|(?:two|three|four|five|six|seven|eight|nine|ten|several|"
+    r"hundreds of|thousands of|millions of|billions of) )(?:%|percent|x\b|times\b|trillion|billion|"
+    r"million|thousand|gigawatts?|gw\b|megawatts?|mw\b|jobs|hours|minutes|days|weeks|dollars))",
+    _F,
+)
 FORECAST = _re(
     r"forecasts? (?:that|\d|of|a)",
     r"forecasts",
@@ -115,8 +127,10 @@ FORECAST = _re(
     r"(?:raised|raises|cut|cuts|lowered|lowers|boosted|issued|gave|revenue|sales|growth|earnings|annual|"
     r"full-year|demand|spending) outlook",
     r"outlook (?:for|of) (?:\$|\d|growth|revenue|sales|spending|demand)",
-    r"warns? (?:of|that)",
-    r"warned",
+    # a warning is a forecast only when it predicts ("warned that it could destroy"); "warned that
+    # firms using the service risk penalties" is a complaint or a caution, not a projection
+    r"warn(?:s|ed)? (?:of|that)(?=[^.;]*\b(?:will|would|could|might|may|soon|potentially|"
+    r"likely)\b)",
     r"promised?",
     r"promises",
     r"will (?:grow|be worth|double|triple|transform|replace|reshape|cure)",
@@ -151,6 +165,8 @@ FUNDING = _re(
     r"backed",
     r"round",
     r"capital",
+    r"(?:cash )?infusion",
+    r"cash injection",
     r"joint venture",
     r"acqui(?:re|res|red|ring|sition)",
     r"buy(?:s|ing)? out",
@@ -685,7 +701,13 @@ INTENT = re.compile(
 USAGE_REACHED = re.compile(
     r"\b(?:users|subscribers|customers|downloads|installs|members|developers)\b[^.]{0,30}\b(?:reached|hit|topped|"
     r"grew to|rose to|passed|surpassed|crossed|exceeded)\b[^.]{0,15}\d|\bdownloaded\b[^.]{0,30}\d[\d,.]*\s*"
-    r"(?:million|billion|thousand)?\s*times\b|\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:downloads|installs)\b",
+    r"(?:million|billion|thousand)?\s*times\b|\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:downloads|installs)\b"
+    # an installed base reached: "brought Galaxy AI to more than 200 million devices", "deployed
+    # across 1,400 branches" (a plan to reach them is read as a plan: the future cues still apply)
+    r"|\b(?:brought|took|rolled out|deployed|installed|shipped|pushed|extended|expanded)\b[^.]{0,40}?\b(?:to|on|across|in|into) "
+    r"(?:more than |over |nearly |about |some |around |almost )?\d[\d,.]*\s*(?:million|billion|thousand|k|m)?\s+"
+    r"(?:[\w-]+ )?(?:devices|phones|smartphones|pcs|laptops|vehicles|cars|stores|branches|hospitals|clinics|"
+    r"schools|offices|restaurants)\b",
     _F,
 )
 FINE_LEVIED = re.compile(

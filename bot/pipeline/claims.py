@@ -120,7 +120,7 @@ def classify_sentence(
     of the three and at least ``RESCUE_MIN``. Market moves stay neither.
     """
     rule = rule_claim(sentence, published, title=title)
-    if rule.label != "neither" or len(rule.text.split()) < 3:
+    if rule.label != "neither" or len(rule.text.split()) < 3 or rule.cues == ["question"]:
         return rule
     model = load_claim_model()
     if model is None or any(c.startswith("market:") for c in rule.cues):
@@ -148,6 +148,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     s = " ".join(sentence.split())
     if len(s.split()) < 3:
         return Claim(s, "neither", None, 0.5)
+    if s.endswith(("?", '?"', "?”", "?’", "?*")) and _QUESTION.search(s):
+        return Claim(s, "neither", None, 0.8, cues=["question"])
     raw = s.lower()
     low = mask_non_claims(s, raw)  # cue words in non-claim roles ("he adds") are blanked
     usage, operating = _hits(cue.USAGE, low), _hits(cue.OPERATING, low)
@@ -254,6 +256,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
             sc["announcement"] += 0.8 * moved + (0.6 if announce else 0.0)
     if hedge and not usage:  # "could cut costs by 40%": a hypothetical outcome is a forecast
         sc["forecast"] += 0.9 * dep + (0.4 if forecast else 0.2 if dep else 0.0)
+        if not market and cue.HEDGED_QUANTITY.search(low):  # "could generate 7.5 gigawatts"
+            sc["forecast"] += 1.0
         dep *= 0.3
     quiet = max(sc.values()) < THRESHOLD and dep < THRESHOLD
     if future and not hedge and quiet and cue.INTENT.search(low):
@@ -327,6 +331,14 @@ _PAST = re.compile(r"\b(?:was|were|had|did|took|came|entered|became|began|starte
 
 
 # cheap tests before the criminal-case and regulator-suit patterns (most sentences have neither)
+# a direct question asserts nothing: "But is Gemini 2.5 Pro really the model that can challenge
+# ChatGPT?", "...: can Samsung's next phone beat the iPhone X?" (the question is the whole sentence
+# or its last clause after a colon or dash; "..., because why not?" is a tail, not the question)
+_QUESTION = re.compile(
+    r"(?:^|[:;—–]\s*|\s-\s)(?:[\"“‘'*]\s*)?(?:(?:but|and|so|yet|or)\s+)?(?:what|why|how|who|which|where|when|is|are|was|"
+    r"were|can|could|will|would|does|do|did|should|has|have)\b[^:;—–?]*\?[\s\"”’'*]*$",
+    re.IGNORECASE,
+)
 _CRIMINAL_WORDS = ("arrest", "indict", "convict", "guilty", "sentenced", "charged with")
 _SUIT_WORDS = ("sue", "suing", "action against", "filed")
 

@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-8"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-9"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
@@ -43,6 +43,9 @@ CLASSIFIER_VERSION = (
     # 8: enforcement and court actions (rulings, sanctions, arrests, revocations, regulators' suits)
     #    are enacted; a plan or hedge after them is about something else; actions "taken to ban";
     #    a bill through one chamber is a proposal; capitalised names ("RAISE Act") are no cues
+    # 9: commentary on a reported event ("the proposal illustrates"), departures, direct questions
+    #    and "footing the bill" are no claims; a hedged quantity is a forecast; a warning only when it
+    #    predicts; an installed base reached ("brought X to 200 million devices") is deployment
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

@@ -294,6 +294,44 @@ def test_issue4_collected_pages_round(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # commentary on an event already reported is no new claim (self-written after the round-3
+        # dev pages)
+        ("The proposal reflects a wider shift in where data centres get built.", None),
+        ("Analysts say the debut of the new memory chip strengthens Korvel's position.", None),
+        ("The crackdown showcases the power of cross-border police cooperation.", None),
+        ("The plan to reopen the coal plant has revived residents' concerns.", None),
+        # ... while the event itself still is one
+        ("Korvel unveiled its new memory chip on Tuesday.", "announcement"),
+        # a person's departure, an acquired firm that carries on, an idiom
+        ("Its chief scientist announced that she was leaving the lab after nine years.", None),
+        ("Brightpath will continue operating as an independent company after the deal.", None),
+        ("Households risk footing the bill for the new power lines.", None),
+        # a hedged quantity is a projection; a duration is not
+        ("The four new plants could generate about 3 gigawatts of power.", "forecast"),
+        ("The assistant might save each nurse two hours a shift.", "forecast"),
+        ("Running the simulation could take several days, the researcher said.", None),
+        # a warning is a forecast only when it predicts something
+        ("The regulator warned that clinics using the tool risk fines.", None),
+        ("Economists warned that the tools could displace a million clerks.", "forecast"),
+        # a direct question asserts nothing
+        ("But is Velto's new model really the one that can beat its rivals?", None),
+        ("The test results are in: can the chip beat the market leader?", None),
+        # money infused is funding
+        ("The $80 million infusion is the largest in the sector this year.", "funding"),
+    ],
+)
+def test_issue4_pages_round3_dev(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
+def test_a_question_is_not_rescued_by_the_claim_model() -> None:
+    c = classify_sentence("Will Velto's assistant ever reach a billion users?", date(2026, 3, 15))
+    assert c.label == "neither" and c.cues == ["question"]
+
+
 def test_a_consultation_on_barring_is_not_an_enforcement_action() -> None:
     c = classify_sentence(
         "The regulator is consulting on whether chatbots should be barred from giving loan advice.",
