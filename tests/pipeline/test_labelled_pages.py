@@ -30,6 +30,9 @@ def test_page_labels_point_into_indexed_pages_with_valid_labels() -> None:
         assert c["split"] in {"heldout", "dev"}
         assert c["label"] in {"deployment", "hype", "neither", "unclear"}
         assert (c["subtype"] in subtypes) if c["label"] == "hype" else c["subtype"] is None
+    # each sentence is labelled once: a repeated line (a headline again in a caption) points at
+    # its own copy, not at the first one
+    assert len({(c["page_id"], c["start"]) for c in claims}) == len(claims)
     # a page's sentences all sit in one split, so no page straddles held-out and dev
     splits = {(c["page_id"], c["split"]) for c in claims}
     assert len(splits) == len({c["page_id"] for c in claims})
