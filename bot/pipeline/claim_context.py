@@ -29,7 +29,8 @@ lexicons are read:
   launch, debut or proposal that "illustrates", "reflects", "strengthens" or "has revived"
   something, and "showcases the power of" (analysis of a known event: no new claim); a person's
   departure announced ("announced that he was leaving"); "will continue operating as an
-  independent company" (nothing changes); "footing the bill" (an idiom, no bill).
+  independent company" (nothing changes); "footing the bill" (an idiom, no bill); a trap word
+  denied ("rather than staged through a preview", "out of beta", "without a pilot").
 """
 
 from __future__ import annotations
@@ -157,6 +158,24 @@ _COMMENTARY = re.compile(
     r"remain (?:an? )?independent)\b",
     re.IGNORECASE,
 )
+# a trap word denied: "pushed into production on launch day, rather than staged through a preview",
+# "out of beta", "without a pilot": no pilot, beta or preview is claimed
+_NEGATED_TRAP = re.compile(
+    r"\b(?:rather than|instead of|without|skipp(?:ing|ed)|no longer (?:in|a)|out of|exit(?:s|ed)?|"
+    r"graduat\w+ from)\s+(?:[\w-]+\s+){0,3}?(pilot\w*|beta|preview\w*|waitlist|trials?|early access)\b"
+    r"(?:\s+or\s+(pilot\w*|beta|preview\w*|waitlist|trials?|early access)\b)?",
+    re.IGNORECASE,
+)
+_NEGATION_TRIGGERS = (
+    "rather than",
+    "instead of",
+    "without",
+    "skipp",
+    "no longer",
+    "out of",
+    "exit",
+    "graduat",
+)
 _COMMENTARY_TRIGGERS = (
     "illustrat",
     "reflect",
@@ -222,6 +241,8 @@ def mask_non_claims(s: str, low: str) -> str:
         pats.append(_AWAITED)
     if any(t in low for t in _COMMENTARY_TRIGGERS):
         pats.append(_COMMENTARY)
+    if any(t in low for t in _NEGATION_TRIGGERS):
+        pats.append(_NEGATED_TRAP)
     if any(t in low for t in _SENSE_TRIGGERS):
         pats.append(_OTHER_SENSE)
         if "pilot" in low and _AVIATION.search(s):

@@ -44,6 +44,9 @@ PILOT = _re(
     r"sandbox",
     r"limited release",
     r"research preview",
+    # "available to a small group of testers ahead of a broader release": not yet generally used
+    r"(?:small|select|limited) (?:group|number|set) of (?:testers|users|customers|developers|partners)",
+    r"ahead of (?:a |its |the )?(?:broader|wider|general|full) (?:release|launch|rollout|availability)",
 )
 MANUFACTURING = _re(
     r"in (?:full |volume |mass )?production",
@@ -174,7 +177,7 @@ FUNDING = _re(
     r"capex",
     r"bet",
     r"pour(?:s|ing)?",
-    r"shareholder",
+    r"shareholders?",
     r"financing",
     r"secured",
     r"debt",
@@ -212,6 +215,8 @@ BENCHMARK = _re(
     r"#1",
     r"first model to",
     r"up to \d+(?:\.\d+)?x",
+    r"up to \d+(?:\.\d+)? times (?:faster|more|better|cheaper|higher|lower|as)",
+    r"in (?:the )?(?:vendor's|vendor’s|company's|company’s|its own|internal) tests",
     r"\d+(?:\.\d+)?x (?:faster|more|better|cheaper)",
     r"evals?",
     r"evaluations? (?:show|found|suggest)",

@@ -321,6 +321,20 @@ def test_issue4_collected_pages_round(text: str, expected: str | None) -> None:
         ("The test results are in: can the chip beat the market leader?", None),
         # money infused is funding
         ("The $80 million infusion is the largest in the sector this year.", "funding"),
+        # an installed base reached is deployment; a plan to reach one is not
+        ("Last year Velto brought its assistant to more than 90 million phones.", "deployment"),
+        ("Velto plans to bring its assistant to 300 million phones by 2027.", "forecast"),
+        # a small group of testers is a preview; "up to 30 times faster" in vendor tests a benchmark
+        (
+            "The memory feature is available to a small group of testers ahead of a wider launch.",
+            "announcement",
+        ),
+        (
+            "The chip runs up to 30 times faster than its predecessor in the vendor's tests.",
+            "benchmark",
+        ),
+        # a trap word denied claims no trap
+        ("The assistant is now out of beta and used by 40,000 lawyers.", "deployment"),
     ],
 )
 def test_issue4_pages_round3_dev(text: str, expected: str | None) -> None:
