@@ -29,6 +29,7 @@ from sklearn.metrics import accuracy_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from signals_agreement import eval_agreement  # noqa: E402
 from signals_probes import (  # noqa: E402
     eval_feed_claims,
     eval_feed_topics,
@@ -312,6 +313,7 @@ def main() -> None:
     eval_articles(arts, by_id)
     eval_probe_claims(args.dev_errors)
     eval_page_claims(args.pages, args.dev_errors)
+    eval_agreement(args.shared, args.pages)
     eval_feed_claims(args.shared)
     eval_g5_claims(args.shared)
     eval_feed_topics(args.shared, embedder, cached_embeddings, args.cache)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -38,3 +40,45 @@ def test_page_labels_point_into_indexed_pages_with_valid_labels() -> None:
     assert len(splits) == len({c["page_id"] for c in claims})
     kept = Counter(c["split"] for c in claims if c["label"] in {"deployment", "hype"})
     assert kept["heldout"] == 242 and kept["dev"] == 240
+
+
+def _agreement_module():
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "signals_agreement", scripts / "signals_agreement.py"
+        )
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(scripts))
+    return module
+
+
+def test_cohen_kappa_matches_a_hand_computed_table() -> None:
+    # 50 items: both "yes" 20, both "no" 15, first yes / second no 5, first no / second yes 10.
+    # observed 35/50 = 0.70; expected (25*30 + 25*20) / 2500 = 0.50; kappa (0.70-0.50)/0.50 = 0.40
+    pairs = [("y", "y")] * 20 + [("n", "n")] * 15 + [("y", "n")] * 5 + [("n", "y")] * 10
+    observed, k = _agreement_module().kappa(pairs)
+    assert abs(observed - 0.70) < 1e-9 and abs(k - 0.40) < 1e-9
+
+
+def test_second_annotator_labels_the_same_sentences_and_mostly_agrees() -> None:
+    ag = _agreement_module()
+    first, second = ag.first_labels(), ag.second_labels()
+    sha = {("ainews", r["article_id"], r["start"]): r["sha1"] for r in _rows("ainews_claims.jsonl")}
+    sha |= {("pages", r["page_id"], r["start"]): r["sha1"] for r in _rows("pages_claims.jsonl")}
+    subtypes = {"announcement", "forecast", "funding", "benchmark", "proposal"}
+    assert len(second) == len(_rows("second_labels.jsonl"))  # each sentence once
+    for key, row in second.items():
+        assert key in first and row["sha1"] == sha[key]  # the very sentence the first label is on
+        assert row["label"] in {"deployment", "hype", "neither", "unclear"}
+        assert (row["subtype"] in subtypes) if row["label"] == "hype" else row["subtype"] is None
+    # every ai_news sentence has a second label (the collected pages: 279 of 1,441 so far)
+    assert {k for k in first if k[0] == "ainews"} <= second.keys()
+    pairs = [(first[k][1]["label"], second[k]["label"]) for k in second]
+    scored = [(a, b) for a, b in pairs if a in ag.SCORED and b in ag.SCORED]
+    _, k = ag.kappa(scored)
+    assert len(scored) >= 300 and k >= 0.9  # labels this consistent are a fair yardstick
