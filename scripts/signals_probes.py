@@ -289,28 +289,35 @@ def eval_g5_claims(shared: Path) -> None:
 _PAGE_DATE_PREFIX = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}\s+")  # the stored copies' metadata line
 
 
+def local_pages(pages: Path) -> dict[str, dict]:
+    """The pages of the local file ``pages`` whose text is the one labelled (its hash matches the index).
+
+    A page that is missing, or whose text differs (a live page re-fetched later can change), is left
+    out with its sentences: the labels were written against the stored copy.
+    """
+    if not pages.exists():
+        return {}
+    index = {r["page_id"]: r["text_sha1"] for r in read_jsonl(DATA / "pages_index.jsonl")}
+    return {
+        r["page_id"]: r
+        for r in read_jsonl(pages)
+        if index.get(r["page_id"]) == hashlib.sha1(r["text"].encode()).hexdigest()[:12]
+    }
+
+
 def page_claim_rows(pages: Path, split: str | None = None) -> list[tuple[str, date | None, dict]]:
-    """(sentence, publication date, label row) of the collected AI pages, or [] without their texts.
+    """(sentence, publication date, label row) of the collected AI pages present locally.
 
     The texts are copies of public web pages, kept out of the repository (``pages`` is a local
     JSON-lines file of ``page_id``, ``url``, ``title``, ``published``, ``text``); the committed
     labels point into them by offsets and are checked by hash. Rows labelled ``unclear`` are skipped.
     """
-    if not pages.exists():
-        return []
-    by_id = {r["page_id"]: r for r in read_jsonl(pages)}
-    index = {r["page_id"]: r for r in read_jsonl(DATA / "pages_index.jsonl")}
+    by_id = local_pages(pages)
     out = []
     for d in read_jsonl(DATA / "pages_claims.jsonl"):
-        if d["label"] == "unclear" or (split and d["split"] != split):
-            continue
         page = by_id.get(d["page_id"])
-        if (
-            page is None
-            or hashlib.sha1(page["text"].encode()).hexdigest()[:12]
-            != index[d["page_id"]]["text_sha1"]
-        ):
-            raise SystemExit(f"{pages}: page {d['page_id']} is missing or its text changed")
+        if page is None or d["label"] == "unclear" or (split and d["split"] != split):
+            continue
         s = page["text"][d["start"] : d["end"]]
         if hashlib.sha1(s.encode()).hexdigest()[:12] != d["sha1"]:
             raise SystemExit(f"{pages}: sentence hash mismatch in page {d['page_id']}")
@@ -323,9 +330,15 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
     and per collection round."""
     rows = page_claim_rows(pages)
     if not rows:
-        print(f"\n== collected AI pages: {pages} not found, skipped (see tests/data/README.md)")
+        print(
+            f"\n== collected AI pages: no page texts in {pages}, skipped (see tests/data/README.md)"
+        )
         return
-    print(f"\n== collected AI-industry pages, 2024-2026 ({len(rows)} labelled sentences)")
+    n_index = len(read_jsonl(DATA / "pages_index.jsonl"))
+    print(
+        f"\n== collected AI-industry pages, 2024-2026 ({len(rows)} labelled sentences; the texts of "
+        f"{len(local_pages(pages))} of the {n_index} pages are in {pages})"
+    )
     for split in (
         "heldout",
         "dev",
@@ -333,13 +346,18 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         "dev round 2",
         "heldout round 3",
         "dev round 3",
+        "heldout round 4",
+        "dev round 4",
     ):
         # round 2 (51 pages) was collected after the first signals-8 changes and scored first with
-        # them; round 3 (25 pages) was scored only with the final signals-8: no rule came from it
+        # them; round 3 (25 pages) was scored only with the final signals-8 (its dev errors gave
+        # signals-9); round 4 was collected after signals-9 and scored first with it
         name, _, rnd = split.partition(" round ")
         part = [
             r for r in rows if r[2]["split"] == name and (not rnd or r[2].get("round") == int(rnd))
         ]
+        if not part:  # that round's page texts are not in the local file
+            continue
         gold = [d["label"] for _, _, d in part]
         claims = [classify_sentence(s, pub) for s, pub, _ in part]
         pred = [c.label for c in claims]

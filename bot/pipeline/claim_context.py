@@ -30,7 +30,12 @@ lexicons are read:
   something, and "showcases the power of" (analysis of a known event: no new claim); a person's
   departure announced ("announced that he was leaving"); "will continue operating as an
   independent company" (nothing changes); "footing the bill" (an idiom, no bill); a trap word
-  denied ("rather than staged through a preview", "out of beta", "without a pilot").
+  denied ("rather than staged through a preview", "out of beta", "without a pilot");
+* from the round-4 dev pages: a launch as a point in time ("three years after ChatGPT launched",
+  "since ChatGPT's 2022 launch"), what follows "whether" after a question or doubt ("raises
+  questions about whether firms citing AI for layoffs ..."), "serves as a reminder", "operational
+  costs", "a key role in training", "every hour of delay", a pilot left behind ("moved beyond
+  pilot programs").
 """
 
 from __future__ import annotations
@@ -67,6 +72,9 @@ _SENSE_TRIGGERS = (
     "leading",
     "forc",
     "caus",
+    "delay",
+    "operational",
+    "serve",
 )
 
 _REPORTING_ADD = re.compile(
@@ -103,7 +111,11 @@ _NOUN_ROLE = re.compile(
     r"|\b(?:i|we|you|they|people|who|families|residents)\s+(live (?:in|on|for))\b"
     r"|\b(?:new|sweeping|emergency|broad|broader|legal|additional|extra|expanded|special|"
     r"investigative|regulatory|greater|more|its|their|his|her|with)\s+(powers)\b"
-    r"|\b(in training) (?:data|sets?|corpora|material)\b",
+    r"|\b(in training) (?:data|sets?|corpora|material)\b"
+    # "chips play a key role in training AI models": what training needs, not a model in training
+    r"|\b(?:role|roles|used|useful|crucial|key|vital|important|essential|central) (in training)\b"
+    # "every hour of delay in treatment": a span of time, not a system running hourly
+    r"|\b(every (?:minute|hour|day|week)) of (?:delay|waiting|inaction|treatment|care)\b",
     re.IGNORECASE,
 )
 
@@ -136,7 +148,22 @@ _OTHER_SENSE = re.compile(
     r"|\b(?:taken|took|takes|taking) (?:\w+ ){0,2}(?:action|steps|measures) (to)\b"
     r"|\b(?:prompting|prompted|leading|forcing|forced|causing|caused) (?:[\w'’-]+ ){1,4}?(to)\b"
     # an idiom: "footing the bill for billions of dollars in costs"
-    r"|\b(?:foot(?:s|ed|ing)?|pay(?:s|ing)?|paid|pick(?:s|ed|ing)? up) the (bill)\b",
+    r"|\b(?:foot(?:s|ed|ing)?|pay(?:s|ing)?|paid|pick(?:s|ed|ing)? up) the (bill)\b"
+    # "every hour of delay in treatment": a delay, no launch postponed
+    r"|\b(?:hours?|days?|minutes?|weeks?|months?|years?) of (delays?)\b"
+    # "operational scale", "operational costs": an adjective of the business, nothing put in service
+    r"|\b(operational) (?:scale|efficienc(?:y|ies)|costs?|excellence|risks?|data|challenges?|"
+    r"resilience|complexity|performance|capabilit(?:y|ies)|needs|model|guides?|guidance|playbook|role)\b"
+    # "serves as a product claim": "is", not a system serving anyone
+    r"|\b(serv(?:es|ed|e)) (?:both |mainly |primarily |also |now )?as (?:an?|the)\b",
+    re.IGNORECASE,
+)
+# a launch as a point in time: "three years after ChatGPT launched", "since ChatGPT's November
+# 2022 launch" dates the sentence; the launch itself is old news, not the claim
+_TIME_REFERENCE = re.compile(
+    r"\b(?:years?|months?|weeks?|days?|decades?) (?:after|since) (?:[\w'’.-]+ ){1,3}?"
+    r"(launched|was launched|debuted|was released|went live)\b"
+    r"|\bsince (?:the |its |their )?(?:[\w'’.-]+ ){0,4}?(launch|release|debut)\b(?! of)",
     re.IGNORECASE,
 )
 # commentary on an event already reported, not the event: "the proposal illustrates a broader
@@ -162,7 +189,7 @@ _COMMENTARY = re.compile(
 # "out of beta", "without a pilot": no pilot, beta or preview is claimed
 _NEGATED_TRAP = re.compile(
     r"\b(?:rather than|instead of|without|skipp(?:ing|ed)|no longer (?:in|a)|out of|exit(?:s|ed)?|"
-    r"graduat\w+ from)\s+(?:[\w-]+\s+){0,3}?(pilot\w*|beta|preview\w*|waitlist|trials?|early access)\b"
+    r"graduat\w+ from|(?:moved|moving|move|gone|went|go|going|grown|grew) (?:beyond|past))\s+(?:[\w-]+\s+){0,3}?(pilot\w*|beta|preview\w*|waitlist|trials?|early access)\b"
     r"(?:\s+or\s+(pilot\w*|beta|preview\w*|waitlist|trials?|early access)\b)?",
     re.IGNORECASE,
 )
@@ -175,6 +202,8 @@ _NEGATION_TRIGGERS = (
     "out of",
     "exit",
     "graduat",
+    "beyond",
+    "past",
 )
 _COMMENTARY_TRIGGERS = (
     "illustrat",
@@ -222,6 +251,13 @@ _AWAITED = re.compile(
 )
 _AWAITED_TRIGGERS = ("anticipated", "awaited", "-expected", "ly expected")
 # a cue word written in capitals is a name ("the RAISE Act", "Project LAUNCH"), not the verb
+# "raises questions about whether companies citing AI for layoffs are telling the truth", "it is
+# unclear whether the model will ship": what follows "whether" is asked, not asserted
+_ASKED_WHETHER = re.compile(
+    r"\b(?:questions?|doubts?|ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|unclear|uncertain|unknown|debate)"
+    r"\s+(?:[\w'’-]+\s+){0,2}?(whether\b[^;:()]*)",
+    re.IGNORECASE,
+)
 _CAPS_CUE = re.compile(r"\b(RAISE[SD]?|LAUNCH(?:ES|ED)?|FUND(?:S|ED)?|PILOT|SCALE|DEPLOY|BOOST)\b")
 
 
@@ -243,6 +279,12 @@ def mask_non_claims(s: str, low: str) -> str:
         pats.append(_COMMENTARY)
     if any(t in low for t in _NEGATION_TRIGGERS):
         pats.append(_NEGATED_TRAP)
+    if "whether" in low:
+        pats.append(_ASKED_WHETHER)
+    if (" after " in low or "since " in low) and (
+        "launch" in low or "releas" in low or "debut" in low or "went live" in low
+    ):
+        pats.append(_TIME_REFERENCE)
     if any(t in low for t in _SENSE_TRIGGERS):
         pats.append(_OTHER_SENSE)
         if "pilot" in low and _AVIATION.search(s):

@@ -153,7 +153,7 @@ FORECAST = _re(
     r"are poised to",
 )
 FUNDING = _re(
-    r"rais(?:e|ed|es|ing)(?! (?:concerns?|questions?|doubts?|fears?|eyebrows|alarms?|the (?:bar|stakes)))",
+    r"rais(?:e|ed|es|ing)(?! (?:[a-z]+ )?(?:concerns?|questions?|doubts?|fears?|eyebrows|alarms?)|the (?:bar|stakes))",
     r"funding",
     r"fund(?:raise|raiser|raising)",
     r"series [a-h]",
@@ -179,6 +179,8 @@ FUNDING = _re(
     r"pour(?:s|ing)?",
     r"shareholders?",
     r"financing",
+    r"financed",
+    r"funded by",
     r"secured",
     r"debt",
     r"deals?",
@@ -329,6 +331,9 @@ USAGE_ACTIVITY = re.compile(
     r"(?:day|week|month|year|morning)\b|"
     r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s*(?:paid |daily |weekly |monthly )?(?:rides|trips|deliveries|transactions|calls|messages|searches|images|documents|claims|orders|loans|scans|diagnoses|prescriptions|lines of code|queries|tasks|reviews)\b|"
     # "with usage tripling across the Galaxy S series": measured growth of use
+    # "doing this thousands of times a day"
+    r"\b(?:dozens|hundreds|thousands|millions|billions) of (?:times|rides|trips|deliveries|calls|claims|"
+    r"orders|queries|tasks) (?:a|per|each|every) (?:day|week|month|hour)\b|"
     r"\busage (?:of (?:[\w'’-]+ ){1,4})?(?:has |have )?(?:doubl|tripl|quadrupl|grew|grow|rose|rising|jump|surg|soar)\w*",
     _F,
 )
@@ -392,7 +397,7 @@ OPERATING = _re(
     r"operational",
     r"(?:implemented|integrated|integrating|embedded|installed) (?:\w+ ){0,3}(?:into|in|across|at)",
     r"can now",  # "AI systems can now help with pricing": available and in use
-    r"(?:have|has) (?:deployed|adopted|rolled out|implemented|integrated|replaced)",
+    r"(?:have|has) (?:\w+ly )?(?:deployed|adopted|rolled out|implemented|integrated|replaced)",
     r"(?:now|already|daily|routinely) (?:use|uses|rely on|relies on|run|runs)",
     r"every (?:day|morning|week|night|hour)",
     r"in production",
@@ -479,6 +484,9 @@ ENFORCED = _re(
     r"(?:ruling|decision|judgment|order)",
     r"(?:issued|granted|entered|revised) (?:\w+ ){0,2}(?:summary )?judgment",
     r"investigation (?:concluded|found)",
+    # "faces a federal investigation": one is open
+    r"fac(?:es|ed|ing) (?:a |an )?(?:new |formal |widening |growing )?(?:federal|regulatory|criminal|"
+    r"antitrust|government|state|eu|congressional) (?:investigation|probe|inquiry)",
     r"charged (?:\w+ ){0,3}?(?:[$€£]\s?\d|\d[\d,.]* (?:million |billion )?(?:euros|dollars|pounds))",
 )
 # the same when a court, regulator or prosecutor is the one acting ("the regulator blocked the deal")
@@ -691,6 +699,9 @@ AUTHORITY = _re(
     r"garante",
     r"regulators?",
     r"commission",
+    r"nhtsa",
+    r"(?:safety|drug|aviation|trade|food) administration",
+    r"ministry",
     r"authorit(?:y|ies)",
     r"agency",
     r"tribunal",

@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-9"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-10"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
@@ -46,6 +46,9 @@ CLASSIFIER_VERSION = (
     # 9: commentary on a reported event ("the proposal illustrates"), departures, direct questions
     #    and "footing the bill" are no claims; a hedged quantity is a forecast; a warning only when it
     #    predicts; an installed base reached ("brought X to 200 million devices") is deployment
+    # 10: a launch as a time reference ("two years after X launched"), "whether" after a question or
+    #    doubt, "serves as a", "operational costs", "role in training" are no claims; "moved beyond
+    #    pilots" denies the trap; a regulator named in full or "faces a federal investigation" acts
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

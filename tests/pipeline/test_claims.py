@@ -341,6 +341,54 @@ def test_issue4_pages_round3_dev(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # self-written after the round-4 dev pages: an adverb between "has" and the verb
+        (
+            "Doctors at Valemont Hospital have quietly implemented a triage model in the ER.",
+            "deployment",
+        ),
+        # a pilot left behind is no trap
+        (
+            "Lenders have moved beyond pilot projects, with the model now approving 8,000 loans a week.",
+            "deployment",
+        ),
+        ("Lenders are still running pilot projects with the model.", "announcement"),
+        # a use counted in words
+        (
+            "The robots now sort parcels thousands of times a day at the Ostrava depot.",
+            "deployment",
+        ),
+        # a regulator named in full, an open federal probe
+        (
+            "The Federal Aviation Administration opened an investigation into the drone maker.",
+            "deployment",
+        ),
+        ("Korvel faces a federal investigation into its driver-assist software.", "deployment"),
+        # no claim: a time reference, a role in training, a span of delay, "serves as", an adjective
+        ("Two years after Velto launched its chatbot, surveys still find few regular users.", None),
+        ("Memory chips play a central role in training large models.", None),
+        ("Every day of delay in diagnosis raises the risk, the study says.", None),
+        ("The demo serves as a reminder of how far speech models have come.", None),
+        ("Analysts point to the operational costs of running such a large fleet.", None),
+        # what follows "whether" is asked, not asserted
+        (
+            "The report raises pointed questions about whether firms that cite AI for layoffs are honest.",
+            None,
+        ),
+        ("It is unclear whether the assistant will ship in Europe this year.", None),
+        # the question words do not hide a claim made before them
+        (
+            "Brightpath laid off 300 staff, raising questions about whether more cuts will follow.",
+            "deployment",
+        ),
+    ],
+)
+def test_issue4_pages_round4_dev(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
 def test_a_question_is_not_rescued_by_the_claim_model() -> None:
     c = classify_sentence("Will Velto's assistant ever reach a billion users?", date(2026, 3, 15))
     assert c.label == "neither" and c.cues == ["question"]
