@@ -163,7 +163,7 @@ _OTHER_SENSE = re.compile(
 _TIME_REFERENCE = re.compile(
     r"\b(?:years?|months?|weeks?|days?|decades?) (?:after|since) (?:[\w'’.-]+ ){1,3}?"
     r"(launched|was launched|debuted|was released|went live)\b"
-    r"|\bsince (?:the |its |their )?(?:[\w'’.-]+ ){0,4}?(launch|release|debut)\b(?! of)",
+    r"|\bsince (?:the |its |their )?(?:[\w'’.-]+ ){0,4}?(launch|release|debut)\b",
     re.IGNORECASE,
 )
 # commentary on an event already reported, not the event: "the proposal illustrates a broader
@@ -250,7 +250,6 @@ _AWAITED = re.compile(
     r"\b(?:long|much|highly|eagerly|widely)[- ](anticipated|awaited|expected)\b", re.IGNORECASE
 )
 _AWAITED_TRIGGERS = ("anticipated", "awaited", "-expected", "ly expected")
-# a cue word written in capitals is a name ("the RAISE Act", "Project LAUNCH"), not the verb
 # "raises questions about whether companies citing AI for layoffs are telling the truth", "it is
 # unclear whether the model will ship": what follows "whether" is asked, not asserted
 _ASKED_WHETHER = re.compile(
@@ -258,6 +257,7 @@ _ASKED_WHETHER = re.compile(
     r"\s+(?:[\w'’-]+\s+){0,2}?(whether\b[^;:()]*)",
     re.IGNORECASE,
 )
+# a cue word written in capitals is a name ("the RAISE Act", "Project LAUNCH"), not the verb
 _CAPS_CUE = re.compile(r"\b(RAISE[SD]?|LAUNCH(?:ES|ED)?|FUND(?:S|ED)?|PILOT|SCALE|DEPLOY|BOOST)\b")
 
 

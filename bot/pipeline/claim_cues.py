@@ -153,7 +153,7 @@ FORECAST = _re(
     r"are poised to",
 )
 FUNDING = _re(
-    r"rais(?:e|ed|es|ing)(?! (?:[a-z]+ )?(?:concerns?|questions?|doubts?|fears?|eyebrows|alarms?)|the (?:bar|stakes))",
+    r"rais(?:e|ed|es|ing)(?! (?:(?:[a-z]+ )?(?:concerns?|questions?|doubts?|fears?|eyebrows|alarms?)|the (?:bar|stakes)))",
     r"funding",
     r"fund(?:raise|raiser|raising)",
     r"series [a-h]",
@@ -330,10 +330,10 @@ USAGE_ACTIVITY = re.compile(
     r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s+(?:[\w-]+\s+){0,3}(?:a|per|each|every) "
     r"(?:day|week|month|year|morning)\b|"
     r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s*(?:paid |daily |weekly |monthly )?(?:rides|trips|deliveries|transactions|calls|messages|searches|images|documents|claims|orders|loans|scans|diagnoses|prescriptions|lines of code|queries|tasks|reviews)\b|"
-    # "with usage tripling across the Galaxy S series": measured growth of use
     # "doing this thousands of times a day"
     r"\b(?:dozens|hundreds|thousands|millions|billions) of (?:times|rides|trips|deliveries|calls|claims|"
     r"orders|queries|tasks) (?:a|per|each|every) (?:day|week|month|hour)\b|"
+    # "with usage tripling across the Galaxy S series": measured growth of use
     r"\busage (?:of (?:[\w'’-]+ ){1,4})?(?:has |have )?(?:doubl|tripl|quadrupl|grew|grow|rose|rising|jump|surg|soar)\w*",
     _F,
 )
