@@ -378,6 +378,9 @@ def test_issue4_pages_round3_dev(text: str, expected: str | None) -> None:
             None,
         ),
         ("It is unclear whether the assistant will ship in Europe this year.", None),
+        # raising questions, concerns or the stakes is no fundraising, with or without an adjective
+        ("The report raises pointed concerns about the training data.", None),
+        ("The dispute raised the stakes for both labs.", None),
         # the question words do not hide a claim made before them
         (
             "Brightpath laid off 300 staff, raising questions about whether more cuts will follow.",
