@@ -84,11 +84,16 @@ def eval_agreement(shared: Path, pages: Path) -> None:
             f"  [{split}] n={len(keys)} agree {agree4:.3f} (4 labels) | both scored: agree "
             f"{agree3:.3f} kappa {k3:.3f} | clear-cut {len(clear)}, second agrees on {len(agreed)}"
         )
-        if all(k in texts for k in clear):  # the classifier needs the texts (not committed)
+        # the classifier needs the texts (not committed): scored on the rows whose text is here
+        here, agreed_here = [k for k in clear if k in texts], [k for k in agreed if k in texts]
+        if here:
 
             def acc(ks: list[tuple[str, str, int]]) -> float:
                 right = [classify_sentence(*texts[k]).label == first[k][1]["label"] for k in ks]
                 return sum(right) / max(len(right), 1)
 
-            line += f" | briefing: clear-cut {acc(clear):.3f}, agreed clear-cut {acc(agreed):.3f}"
+            line += (
+                f" | briefing: clear-cut {acc(here):.3f} (n={len(here)}), agreed clear-cut "
+                f"{acc(agreed_here):.3f} (n={len(agreed_here)})"
+            )
         print(line)
