@@ -326,7 +326,7 @@ def page_claim_rows(pages: Path, split: str | None = None) -> list[tuple[str, da
 
 
 def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
-    """Claim labels of real AI-industry pages collected for issue 4 (152 pages, 2024-2026), per split
+    """Claim labels of real AI-industry pages collected for issue 4 (223 pages in five rounds, 2024-2026), per split
     and per collection round."""
     rows = page_claim_rows(pages)
     if not rows:
