@@ -28,7 +28,8 @@ from sklearn.metrics import accuracy_score, f1_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pipeline.claims import classify_sentence, rule_claim  # noqa: E402
+from bot.pipeline.claims import Claim, classify_sentence, rule_claim  # noqa: E402
+from bot.pipeline.evidence import document_claims  # noqa: E402
 from bot.pipeline.feeds import parse_feed  # noqa: E402
 from bot.pipeline.signals import _embed_text  # noqa: E402
 from bot.pipeline.topics import OFF_TOPIC, WEIGHTS_PATH, TopicClassifier, load_taxonomy  # noqa: E402
@@ -84,6 +85,35 @@ def print_claim_scores(split: str, gold: list, pred: list, base: list, rules: li
     print(
         f"  [{split}] rules alone (no claim model)  all {scores(gold, rules)} | clear-cut "
         f"{scores(on_clear(gold), on_clear(rules))}"
+    )
+
+
+def claims_in_context(
+    title: str | None, text: str, published: str | date | None
+) -> dict[int, Claim]:
+    """Every sentence's claim read in its document (``bot.pipeline.evidence.document_claims``), by end offset.
+
+    This is how an article's sentences are labelled in the product (evidence and article label); a
+    labelled sentence the document pass does not reach (beyond its sentence cap) is left out here,
+    and the caller classifies it alone.
+    """
+    text = _PAGE_DATE_PREFIX.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept
+    _, claims, _ = document_claims(title, text, published)
+    return {c.end: c for c in claims}
+
+
+def print_context_scores(split: str, gold: list, alone: list, in_doc: list) -> None:
+    """Clear-cut accuracy and non-claims kept, sentence alone versus read in its document."""
+    clear = [k for k, g in enumerate(gold) if g != "neither"]
+    neither = [k for k, g in enumerate(gold) if g == "neither"]
+
+    def acc(pred: list, idx: list) -> str:
+        return f"{np.mean([pred[k] == gold[k] for k in idx]):.3f}" if idx else "-"
+
+    print(
+        f"  [{split}] in its document's context: clear-cut {acc(alone, clear)} -> {acc(in_doc, clear)} "
+        f"(n={len(clear)}), non-claims kept neither {acc(alone, neither)} -> {acc(in_doc, neither)} "
+        f"(n={len(neither)}), all {acc(alone, list(range(len(gold))))} -> {acc(in_doc, list(range(len(gold))))}"
     )
 
 
@@ -335,6 +365,8 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         )
         return
     n_index = len(read_jsonl(DATA / "pages_index.jsonl"))
+    pages_by_id = local_pages(pages)
+    context: dict[str, dict[int, Claim]] = {}
     print(
         f"\n== collected AI-industry pages, 2024-2026 ({len(rows)} labelled sentences; the texts of "
         f"{len(local_pages(pages))} of the {n_index} pages are in {pages})"
@@ -367,6 +399,19 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         base = [keyword_label(s) for s, _, _ in part]
         rules = [rule_claim(s, pub).label for s, pub, _ in part]
         print_claim_scores(split, gold, pred, base, rules)
+        in_doc = []
+        for (_, _, d), c in zip(part, claims, strict=True):
+            page = pages_by_id[d["page_id"]]
+            ctx = (
+                context[d["page_id"]]
+                if d["page_id"] in context
+                else context.setdefault(
+                    d["page_id"],
+                    claims_in_context(page.get("title"), page["text"], page["published"]),
+                )
+            )
+            in_doc.append(ctx[d["end"]].label if d["end"] in ctx else c.label)
+        print_context_scores(split, gold, pred, in_doc)
         neither = [k for k, g in enumerate(gold) if g == "neither"]
         both = [
             (d["subtype"], c.subtype)

@@ -749,6 +749,15 @@ MAIN_WILL = re.compile(
     r"will (?:not |no longer |also |soon |now |then |eventually )?(?:be (?:able to )?)?([a-z]+)",
     _F,
 )
+# "after a successful pilot, the bank rolled out the assistant to 5,000 staff": the trial is over
+# and what runs now is the claim (with a usage or operating cue after it; "since the trial began" is
+# no end of the trial)
+TRIAL_DONE = re.compile(
+    r"\b(?:after|following|upon completing|on completion of|having completed|at the end of) "
+    r"(?:the |a |an |its |their |his |her )?(?:[\w-]+ ){0,3}?"
+    r"(?:pilots?|trials?|betas?|previews?|proofs? of concept|pocs?)\b(?! (?:began|begins|started|starts|is|are|was|were|will|has|have))",
+    _F,
+)
 # "has already deployed X and plans to ramp": the plan is added to a state that already holds
 CURRENT_THEN_PLAN = re.compile(
     r"\b(?:already|has|have|are|is|now)\b[^.]{0,60}\b(?:deployed|deploying|using|adopted|running|"

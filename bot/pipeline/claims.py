@@ -227,6 +227,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
             sc["proposal"] += 0.5 * dep_force + (0.6 if future else 0.0)
             dep_force *= 0.3 if future else 0.8
     dep = dep_usage + dep_outcome + dep_work + dep_force + revenue
+    if pilot and (usage or operating) and not future and cue.TRIAL_DONE.search(low):
+        pilot = []  # "after a successful pilot, rolled out to all staff": the rollout is the claim
     if pilot:
         sc["announcement"] += 1.5 + 0.5 * dep
         dep = 0.0

@@ -14,6 +14,7 @@ Story: articles vote with their confidence; relevance and primary topic by major
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -34,6 +35,14 @@ LABEL_MIN_EVIDENCE = 0.9
 # claims only the learned model found (the rules saw none) are less precise on real articles:
 # they count at this share of their weight (chosen on the train split's article labels)
 RESCUED_WEIGHT = 0.25
+# an article about a trial says so in its headline or its first sentences
+LEAD_SENTENCES = 3
+PILOT_TRAP = "trap:pilot_or_preview"
+_ENACTED_CUES = ("in_force:", "enforced:", "work:")  # done whatever the trial: fines, laws, layoffs
+BEYOND_TRIAL = re.compile(
+    r"\b(?:generally available|general availability|rolled out|rolls out|"
+    r"(?:after|following|since) (?:the|a|its|their) (?:[\w-]+ ){0,2}(?:pilot|trial|beta|preview)s?)\b"
+)
 
 
 def as_date(published: Any) -> date | None:
@@ -59,30 +68,86 @@ def as_date(published: Any) -> date | None:
         return None
 
 
-def label_article(title: str | None, text: str, published: Any = None) -> dict[str, Any]:
-    """The article's label, subtype, confidence, attribution and evidence from its sentence claims."""
+def document_claims(
+    title: str | None, text: str, published: Any = None
+) -> tuple[Claim | None, list[Claim], date | None]:
+    """The headline's claim, every sentence's claim read in its article's context, and the date used.
+
+    Each sentence is classified alone (``classify_sentence``, offsets into ``text`` in
+    ``start``/``end``), then the article's context applies (:func:`in_context`): a pilot, trial or
+    preview named in the headline or opening covers the usage and outcome figures reported under it.
+    """
     pub = as_date(published)
     body = text[:MAX_TEXT_CHARS]
     spans = split_sentences(body)[:MAX_SENTENCES]
-    sentences = [body[a:b] for a, b in spans]
-    ref = pub or infer_reference_date(sentences)
-    head = title.strip() if title and title.strip() else None
-    body_sentences = [x for x in sentences if x.strip() != head]
-    if len(body_sentences) + (head is not None) == 1:
+    ref = pub or infer_reference_date([body[a:b] for a, b in spans])
+    head_text = title.strip() if title and title.strip() else None
+    head = classify_sentence(head_text, ref, title=True) if head_text else None
+    claims = []
+    for a, b in spans:
+        c = classify_sentence(body[a:b], ref)
+        c.start, c.end = a, b
+        claims.append(c)
+    lead = [c for c in claims if head is None or c.text != head.text][:LEAD_SENTENCES]
+    if _about_a_trial(head, lead):
+        claims = [in_context(c) for c in claims]
+    return head, claims, ref
+
+
+def _about_a_trial(head: Claim | None, lead: Sequence[Claim]) -> bool:
+    """The headline or the opening sentences report a pilot, trial, beta or preview."""
+    return any(PILOT_TRAP in c.cues for c in ([head] if head else []) + list(lead))
+
+
+def in_context(claim: Claim) -> Claim:
+    """A claim of an article about a trial: usage and outcomes reported under it are the trial's.
+
+    briefing.md: pilots, trials, betas and previews are not deployment. "20,000 employees took
+    part", "adoption peaked at 71%", "saved 43 minutes a day" in an article whose headline or
+    opening is a trial describe that trial: an announcement, or a benchmark for a measured outcome
+    (a result not yet in a product). Enacted actions (a fine, a law in force, layoffs done) and a
+    sentence that itself says the product went beyond the trial (rolled out, generally available)
+    keep their label.
+    """
+    if (
+        claim.label != "deployment"
+        or any(c.startswith(_ENACTED_CUES) for c in claim.cues)
+        or BEYOND_TRIAL.search(claim.text.lower())
+    ):
+        return claim
+    outcome = any(c.startswith("outcome:") for c in claim.cues)
+    return Claim(
+        claim.text,
+        "hype",
+        "benchmark" if outcome else "announcement",
+        round(min(claim.confidence, 0.7), 3),
+        claim.attribution,
+        [*claim.cues, "trap:pilot_context"],
+        claim.scores,
+        claim.start,
+        claim.end,
+    )
+
+
+def label_article(title: str | None, text: str, published: Any = None) -> dict[str, Any]:
+    """The article's label, subtype, confidence, attribution and evidence from its sentence claims."""
+    head, claims, ref = document_claims(title, text, published)
+    body_claims = [c for c in claims if head is None or c.text != head.text]
+    if len(body_claims) + (head is not None) == 1:
         # one sentence is the whole text (a claim to label, a headline alone): its claim is the
         # label. The evidence threshold below is for articles, where one weak line must not decide
-        lone = classify_sentence(head or body_sentences[0], ref, title=head is not None)
-        return _lone_label(lone)
+        return _lone_label(head or body_claims[0])
     weighted: list[tuple[float, Claim]] = []
     if head is not None:
-        weighted.append((2.5, classify_sentence(head, ref, title=True)))
-    for i, sentence in enumerate(sentences):
-        if sentence.strip() == head:
+        weighted.append((2.5, head))
+    for i, claim in enumerate(claims):
+        if head is not None and claim.text == head.text:
             continue
-        claim = classify_sentence(sentence, ref)
         w = max(1.5 / (1.0 + 0.3 * i), 0.25)
         weighted.append((w * RESCUED_WEIGHT if _rescued(claim) else w, claim))
-    weighted.extend(_law_timing(([head] if head else []) + sentences, ref))
+    body = text[:MAX_TEXT_CHARS]
+    sentences = [body[c.start : c.end] for c in claims]
+    weighted.extend(_law_timing(([head.text] if head else []) + sentences, ref))
     if _is_market_story(weighted[:6], has_title=head is not None):
         return {
             "label": "neither",

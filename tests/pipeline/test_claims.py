@@ -403,3 +403,25 @@ def test_a_consultation_on_barring_is_not_an_enforcement_action() -> None:
         date(2026, 3, 15),
     )
     assert c.label != "deployment", c.cues
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # self-written (session 12): a trial that is over, with what runs since, is deployment
+        (
+            "After a successful pilot, the bank rolled out the assistant to 5,000 staff.",
+            "deployment",
+        ),
+        (
+            "Following a six-month trial, the hospital deployed the tool in all 12 wards.",
+            "deployment",
+        ),
+        # the trial's own results, a trial still going on and a rollout still planned are not
+        ("After the trial, 80% of participants said they wanted to keep using it.", "announcement"),
+        ("After the trial was extended, 400 staff used the tool.", "announcement"),
+        ("Following the pilot, the bank will roll out the tool to 5,000 staff.", "announcement"),
+    ],
+)
+def test_a_trial_that_is_over_is_no_trap(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)

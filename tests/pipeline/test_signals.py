@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.pipeline.claims import classify_sentence
 from bot.pipeline.embed import HashingEmbedder
-from bot.pipeline.evidence import as_date
+from bot.pipeline.evidence import as_date, document_claims
 from bot.pipeline.signals import (
     aggregate_story,
     classify_pending,
@@ -162,6 +162,41 @@ def test_law_signed_with_later_effective_date_is_proposal_at_article_level() -> 
         "2025-09-01",
     )
     assert in_force["label"] == "deployment"
+
+
+def test_usage_reported_under_a_trial_headline_is_the_trials_not_deployment() -> None:
+    # self-written; briefing.md: pilots and trials are not deployment, and the figures an article
+    # reports about its trial ("took part", "adoption peaked at") are that trial's
+    title = "Council's six-month chatbot trial ends with mixed results"
+    text = (
+        "Staff at Northvale council have finished a six-month trial of an AI assistant. "
+        "Some 4,000 employees use the assistant in Outlook and Teams. "
+        "It saved an average of 20 minutes per employee per day, the council said. "
+        "The council fined its former supplier £2 million in March. "
+        "After the trial, the council rolled out the assistant to all 9,000 staff."
+    )
+    head, claims, _ = document_claims(title, text, "2026-03-01")
+    assert head is not None and head.label == "hype"
+    by_text = {c.text.split()[0] + " " + c.text.split()[1]: c for c in claims}
+    alone = classify_sentence("Some 4,000 employees use the assistant in Outlook and Teams.")
+    assert alone.label == "deployment"  # alone the sentence reads as adoption
+    usage = by_text["Some 4,000"]
+    assert (usage.label, usage.subtype) == ("hype", "announcement")
+    assert "trap:pilot_context" in usage.cues
+    saved = by_text["It saved"]
+    assert (saved.label, saved.subtype) == ("hype", "benchmark")  # a trial's measured result
+    # sentences that go beyond the trial, or state an enacted action, keep their own label
+    assert by_text["After the"].label == "deployment"
+    assert by_text["The council"].label == "deployment"
+    assert label_article(title, text, "2026-03-01")["label"] == "hype"
+    # the same body under a headline and opening that name no trial: adoption, as read alone
+    plain = "Some 4,000 employees use the assistant in Outlook and Teams. The council is pleased."
+    _, claims, _ = document_claims("Northvale council's AI assistant", plain, "2026-03-01")
+    assert claims[0].label == "deployment"
+    # a trial left behind is no trial context
+    beyond = "The council moved beyond its pilot last year. " + plain
+    _, claims, _ = document_claims("Northvale council's AI assistant", beyond, "2026-03-01")
+    assert claims[1].label == "deployment"
 
 
 def test_a_text_of_one_sentence_takes_that_sentences_label() -> None:
