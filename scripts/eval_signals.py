@@ -322,6 +322,10 @@ def main() -> None:
     eval_claims(by_id)
     eval_articles(arts, by_id)
     eval_probe_claims(args.dev_errors)
+    eval_probe_claims(
+        path=DATA / "written_claims.jsonl",
+        what="self-written sentences in news wording without stock cues (session 12, never trained on",
+    )
     eval_page_claims(args.pages, args.dev_errors)
     eval_agreement(args.shared, args.pages)
     eval_feed_claims(args.shared)

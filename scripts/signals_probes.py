@@ -126,12 +126,19 @@ def scores(gold: list, pred: list) -> str:
     return f"n={len(gold):4d}  acc={accuracy_score(gold, pred):.3f}  macroF1={f1:.3f}"
 
 
-def eval_probe_claims(show_errors: bool = False) -> None:
-    """Label accuracy on the blind claim probes, per split, next to the keyword rule."""
-    rows = read_jsonl(DATA / "probe_claims.jsonl")
-    print(f"\n== blind claim probes (self-written, unseen wording; {len(rows)} sentences)")
-    for split in ("heldout", "dev"):
-        part = [r for r in rows if r["split"] == split]
+def eval_probe_claims(
+    show_errors: bool = False,
+    path: Path = DATA / "probe_claims.jsonl",
+    what: str = "blind claim probes (self-written, unseen wording",
+) -> None:
+    """Label accuracy on self-written claim sentences (the blind probes; the written sentences of
+    session 12, all one part), per split, next to the keyword rule."""
+    rows = read_jsonl(path)
+    print(f"\n== {what}; {len(rows)} sentences)")
+    for split in ("heldout", "dev", "all"):
+        part = [r for r in rows if r.get("split", "all") == split]
+        if not part:
+            continue
         gold = [r["label"] for r in part]
         claims = [classify_sentence(r["text"], pub_date(r["published"])) for r in part]
         pred = [c.label for c in claims]
