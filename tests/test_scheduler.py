@@ -288,13 +288,20 @@ def test_failing_job_is_recorded_and_daemon_keeps_running(sqlite_url, tmp_path):
                             30, lambda: daemon.log_path.read_text()[-2000:])  # fmt: skip
             assert daemon.proc.poll() is None  # still running after two failures
             assert all("BRIEFING_" in r.report["error"] for r in runs)
-            status = subprocess.run(
-                [sys.executable, "-m", "bot", "status", "--json"], cwd=REPO, env=env,
-                capture_output=True, text=True, timeout=60,
-            )  # fmt: skip
-            data = json.loads(status.stdout)
+
+            def email_job_status() -> tuple[dict, dict] | None:
+                out = subprocess.run(
+                    [sys.executable, "-m", "bot", "status", "--json"], cwd=REPO, env=env,
+                    capture_output=True, text=True, timeout=60,
+                )  # fmt: skip
+                data = json.loads(out.stdout)
+                job = next(j for j in data["jobs"] if j["id"] == "digest:email:UTC")
+                # the job fires every 2 s: a status read while the next run is under way shows it
+                # "running"; read again until the latest run has finished
+                return None if job["last_run"]["status"] == "running" else (data, job)
+
+            data, job = wait_for(email_job_status, 30, "the email job's runs never finished")
             assert data["failures_24h"]["count"] >= 2
-            job = next(j for j in data["jobs"] if j["id"] == "digest:email:UTC")
             assert job["last_run"]["status"] == "failed" and job["next_run_at"]
             code, took = daemon.stop()
         finally:
