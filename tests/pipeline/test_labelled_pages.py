@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import sys
@@ -82,3 +83,34 @@ def test_second_annotator_labels_the_same_sentences_and_mostly_agrees() -> None:
     scored = [(a, b) for a, b in pairs if a in ag.SCORED and b in ag.SCORED]
     _, k = ag.kappa(scored)
     assert len(scored) >= 300 and k >= 0.9  # labels this consistent are a fair yardstick
+
+
+def test_page_sentence_lister_takes_the_first_ten_long_sentences_without_the_cut_one() -> None:
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    spec = importlib.util.spec_from_file_location(
+        "list_page_sentences", scripts / "list_page_sentences.py"
+    )
+    assert spec and spec.loader
+    lister = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lister)
+    body = " ".join(
+        f"Sentence number {i} of this self-written page is long enough." for i in range(12)
+    )
+    page = {"page_id": "x-01", "text": "Menu. " + body + " And the excerpt is cut here mid"}
+    rows = lister.page_sentences(page)
+    assert [r["text"] for r in rows] == [
+        f"Sentence number {i} of this self-written page is long enough." for i in range(10)
+    ]  # "Menu." is too short; only ten are taken
+    for r in rows:
+        s = page["text"][r["start"] : r["end"]]
+        assert s == r["text"] and r["sha1"] == hashlib.sha1(s.encode()).hexdigest()[:12]
+    short = {
+        "page_id": "x-02",
+        "text": "One full sentence that is long enough to list. Then a cut tail of it",
+    }
+    assert lister.page_sentences(short)[0]["start"] == 0
+    assert len(lister.page_sentences(short)) == 1
+    assert (
+        lister.page_sentences({"page_id": "x-03", "text": "Only the cut sentence is here and it"})
+        == []
+    )
