@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from signals_agreement import eval_agreement  # noqa: E402
 from signals_probes import (  # noqa: E402
-    claims_in_context,
+    context_labels,
     eval_feed_claims,
     eval_feed_topics,
     eval_g5_claims,
@@ -124,8 +124,8 @@ def eval_claims(by_id) -> None:
     rows = read_jsonl(DATA / "ainews_claims.jsonl")
     print(f"\n== claim sentences ({len(rows)} labelled real sentences; held-out split below)")
     for split in ("test", "train"):
-        gold, pred, base, rules, gsub, psub, via_cli, in_doc = [], [], [], [], [], [], [], []
-        context: dict[str, dict] = {}
+        gold, pred, base, rules, gsub, psub, via_cli = [], [], [], [], [], [], []
+        in_doc: list[tuple[str, dict, int]] = []  # (article id, article, end): read in context
         for d in rows:
             if d["split"] != split:
                 continue
@@ -140,17 +140,12 @@ def eval_claims(by_id) -> None:
             rules.append(rule_claim(s, pub_date(art["published"])).label)
             # what `briefing classify` says of the sentence given alone as the text
             via_cli.append(label_article(None, s, art["published"])["label"])
-            if d["article_id"] not in context:
-                context[d["article_id"]] = claims_in_context(
-                    art.get("title"), art["text"], art["published"]
-                )
-            ctx = context[d["article_id"]]
-            in_doc.append(ctx[d["end"]].label if d["end"] in ctx else c.label)
+            in_doc.append((d["article_id"], art, d["end"]))
             if d["label"] == "hype" and c.label == "hype":
                 gsub.append(d["subtype"])
                 psub.append(c.subtype)
         print_claim_scores(split, gold, pred, base, rules)
-        print_context_scores(split, gold, pred, in_doc)
+        print_context_scores(split, gold, pred, context_labels(in_doc, pred))
         clear = [k for k, g in enumerate(gold) if g != "neither"]
         print(
             f"  [{split}] each sentence through `briefing classify`: clear-cut "

@@ -102,6 +102,20 @@ def claims_in_context(
     return {c.end: c for c in claims}
 
 
+def context_labels(items: list[tuple[str, dict, int]], alone: list[str]) -> list[str]:
+    """Each labelled sentence's label read in its document: ``items`` are (document id, document
+    with ``title``, ``text``, ``published``, the sentence's end offset); a sentence the document
+    pass does not reach keeps its label ``alone``. Each document is classified once."""
+    docs: dict[str, dict[int, Claim]] = {}
+    out = []
+    for (key, doc, end), label in zip(items, alone, strict=True):
+        if key not in docs:
+            docs[key] = claims_in_context(doc.get("title"), doc["text"], doc["published"])
+        claim = docs[key].get(end)
+        out.append(claim.label if claim else label)
+    return out
+
+
 def print_context_scores(split: str, gold: list, alone: list, in_doc: list) -> None:
     """Clear-cut accuracy and non-claims kept, sentence alone versus read in its document."""
     clear = [k for k, g in enumerate(gold) if g != "neither"]
@@ -373,10 +387,9 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         return
     n_index = len(read_jsonl(DATA / "pages_index.jsonl"))
     pages_by_id = local_pages(pages)
-    context: dict[str, dict[int, Claim]] = {}
     print(
         f"\n== collected AI-industry pages, 2024-2026 ({len(rows)} labelled sentences; the texts of "
-        f"{len(local_pages(pages))} of the {n_index} pages are in {pages})"
+        f"{len(pages_by_id)} of the {n_index} pages are in {pages})"
     )
     for split in (
         "heldout",
@@ -412,19 +425,8 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         base = [keyword_label(s) for s, _, _ in part]
         rules = [rule_claim(s, pub).label for s, pub, _ in part]
         print_claim_scores(split, gold, pred, base, rules)
-        in_doc = []
-        for (_, _, d), c in zip(part, claims, strict=True):
-            page = pages_by_id[d["page_id"]]
-            ctx = (
-                context[d["page_id"]]
-                if d["page_id"] in context
-                else context.setdefault(
-                    d["page_id"],
-                    claims_in_context(page.get("title"), page["text"], page["published"]),
-                )
-            )
-            in_doc.append(ctx[d["end"]].label if d["end"] in ctx else c.label)
-        print_context_scores(split, gold, pred, in_doc)
+        items = [(d["page_id"], pages_by_id[d["page_id"]], d["end"]) for _, _, d in part]
+        print_context_scores(split, gold, pred, context_labels(items, pred))
         neither = [k for k, g in enumerate(gold) if g == "neither"]
         both = [
             (d["subtype"], c.subtype)

@@ -51,6 +51,7 @@ from bot.pipeline.claims import rule_claim  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 REAL_WEIGHT = 2.0
+KINDS = ("real", "page", "probe", "fixture", "written")  # where training rows come from
 
 
 def _target(label: str, subtype: str | None) -> str:
@@ -134,7 +135,7 @@ def _group(t: str) -> str:
 def _cv_parts(rows: list[Row], gold: list[str], pred: list[str]) -> list[str]:
     """Accuracy per kind of row (all, clear-cut, non-claims kept), for one CV line."""
     parts = []
-    for kind in ("real", "page", "probe", "fixture", "written"):
+    for kind in KINDS:
         idx = [k for k, r in enumerate(rows) if r[3] == kind]
         if not idx:
             continue
@@ -247,9 +248,7 @@ def main() -> None:
     # real sentences count twice: they carry the real share of non-claims, which the claim-dense
     # self-written sentences lack (no class re-weighting, for the same reason)
     w = np.array([args.real_weight if r[3] in ("real", "page") else 1.0 for r in rows])
-    kinds = {
-        k: sum(r[3] == k for r in rows) for k in ("real", "page", "fixture", "probe", "written")
-    }
+    kinds = {k: sum(r[3] == k for r in rows) for k in KINDS}
     print(f"{len(rows)} training sentences {kinds}, {x.shape[1]} features")
     cv_rescue(rows, x, y, w, args.C, args.seed)
     if args.dry_run:

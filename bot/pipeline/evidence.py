@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -116,16 +117,12 @@ def in_context(claim: Claim) -> Claim:
     ):
         return claim
     outcome = any(c.startswith("outcome:") for c in claim.cues)
-    return Claim(
-        claim.text,
-        "hype",
-        "benchmark" if outcome else "announcement",
-        round(min(claim.confidence, 0.7), 3),
-        claim.attribution,
-        [*claim.cues, "trap:pilot_context"],
-        claim.scores,
-        claim.start,
-        claim.end,
+    return replace(
+        claim,
+        label="hype",
+        subtype="benchmark" if outcome else "announcement",
+        confidence=round(min(claim.confidence, 0.7), 3),
+        cues=[*claim.cues, "trap:pilot_context"],
     )
 
 
