@@ -29,7 +29,7 @@ from sklearn.metrics import accuracy_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from signals_agreement import eval_agreement  # noqa: E402
+from signals_agreement import eval_agreement, eval_alone  # noqa: E402
 from signals_probes import (  # noqa: E402
     context_labels,
     eval_feed_claims,
@@ -319,10 +319,11 @@ def main() -> None:
     eval_probe_claims(args.dev_errors)
     eval_probe_claims(
         path=DATA / "written_claims.jsonl",
-        what="self-written sentences in news wording without stock cues (session 12, never trained on",
+        what="self-written sentences in news wording without stock cues (session 12; dev since signals-12 rules came from their errors",
     )
     eval_page_claims(args.pages, args.dev_errors)
     eval_agreement(args.shared, args.pages)
+    eval_alone(args.pages)
     eval_feed_claims(args.shared)
     eval_g5_claims(args.shared)
     eval_feed_topics(args.shared, embedder, cached_embeddings, args.cache)

@@ -97,3 +97,50 @@ def eval_agreement(shared: Path, pages: Path) -> None:
                 f"{acc(agreed_here):.3f} (n={len(agreed_here)})"
             )
         print(line)
+
+
+def eval_alone(pages: Path) -> None:
+    """The collected pages' sentences labelled a third time, each alone (no page, headline or
+    neighbours, in random order): how often the sentence alone gives its in-context label, and the
+    classifier on the claims that the sentence alone makes clear, the reading a sentence
+    classifier can be asked for."""
+    path = DATA / "alone_labels.jsonl"
+    if not path.exists():
+        return
+    alone = {(r["doc"], r["start"]): r for r in read_jsonl(path)}
+    rows = page_claim_rows(pages)
+    second = second_labels()
+    print(
+        f"\n== page sentences labelled alone, blind ({len(alone)} rows; "
+        f"{sum((d['page_id'], d['start']) in alone for _, _, d in rows)} with their text here)"
+    )
+    for split in ("heldout", "dev"):
+        part = [
+            (s, pub, d)
+            for s, pub, d in rows
+            if d["split"] == split and (d["page_id"], d["start"]) in alone
+        ]
+        if not part:
+            continue
+        pairs = [(d["label"], alone[(d["page_id"], d["start"])]["label"]) for _, _, d in part]
+        agree3, k3 = kappa([(a, b) for a, b in pairs if a in SCORED and b in SCORED])
+        clear = [(s, pub, d) for s, pub, d in part if d["label"] in CLAIMS]
+        plain = [
+            r for r in clear if alone[(r[2]["page_id"], r[2]["start"])]["label"] == r[2]["label"]
+        ]
+        three = [
+            r
+            for r in plain
+            if second.get(("pages", r[2]["page_id"], r[2]["start"]), {}).get("label")
+            == r[2]["label"]
+        ]
+
+        def acc(rs: list) -> str:
+            right = [classify_sentence(s, pub).label == d["label"] for s, pub, d in rs]
+            return f"{sum(right) / max(len(right), 1):.3f} (n={len(right)})"
+
+        print(
+            f"  [pages {split}] both scored: agree {agree3:.3f} kappa {k3:.3f} | clear-cut {len(clear)}, "
+            f"clear from the sentence alone {len(plain)} | briefing: clear-cut {acc(clear)}, "
+            f"clear alone {acc(plain)}, all three annotators agree {acc(three)}"
+        )

@@ -37,6 +37,7 @@ PILOT = _re(
     r"being tested",
     r"trialing",
     r"(?:in|limited|internal|closed) testing",
+    r"(?:testing|test|trial) phase",
     r"remains? in (?:testing|development|beta|preview)",
     r"no (?:release|launch) date",
     r"experimental (?:feature|version|mode|release)",
@@ -93,7 +94,7 @@ FUTURE = _re(
     r"later this (?:year|month|quarter)",
     r"next (?:year|month|quarter|week)",
     r"to (?:launch|add|roll out|release|begin|start|ban|cut|eliminate|invest|build|pour|introduce|"
-    r"restrict|block|require|deploy|ship|open)",
+    r"restrict|block|require|deploy|ship|open|implement|integrate|adopt)",
     r"would(?! have)",  # "would have needed" is a counterfactual past, not a plan
     r"starting (?:in|on|from|next)",
     r"in the coming",
@@ -327,8 +328,9 @@ ANNOUNCE = _re(
     r"added",
 )
 USAGE_ACTIVITY = re.compile(
-    r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s+(?:[\w-]+\s+){0,3}(?:a|per|each|every) "
-    r"(?:day|week|month|year|morning)\b|"
+    # (not a share: "35 percent a year earlier")
+    r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s+(?!percent\b|per cent\b|points?\b)(?:[\w-]+\s+){0,3}"
+    r"(?:a|per|each|every) (?:day|week|month|year|morning)\b|"
     r"\d[\d,.]*\s*(?:million|billion|thousand|k)?\s*(?:paid |daily |weekly |monthly )?(?:rides|trips|deliveries|transactions|calls|messages|searches|images|documents|claims|orders|loans|scans|diagnoses|prescriptions|lines of code|queries|tasks|reviews)\b|"
     # "doing this thousands of times a day"
     r"\b(?:dozens|hundreds|thousands|millions|billions) of (?:times|rides|trips|deliveries|calls|claims|"
@@ -706,6 +708,7 @@ AUTHORITY = _re(
     r"agency",
     r"tribunal",
     r"watchdog",
+    r"commissioners?",  # "the privacy commissioner issued a formal warning"
 )
 INTENT = re.compile(
     r"\b(?:intends? to|plans? to|will (?:be )?(?:available|launch|ship|roll|release|add|introduce|offer|"
@@ -797,6 +800,11 @@ TECH_CONTEXT = _re(
     r"api",
     r"robots?",
     r"algorithms?",
+    r"deepfakes?",
+    r"autonomous",
+    r"self-driving",
+    r"driverless",
+    r"robotaxis?",
     r"devices?",
     r"gigawatts?",
     r"investments?",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.pipeline import claim_cues as cue
+from bot.pipeline import claim_events as ev
 from bot.pipeline.claim_context import mask_non_claims
 from bot.pipeline.claim_dates import find_dates
 from bot.pipeline.claim_model import load_claim_model, sentence_features
@@ -153,24 +154,38 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     raw = s.lower()
     low = mask_non_claims(s, raw)  # cue words in non-claim roles ("he adds") are blanked
     usage, operating = _hits(cue.USAGE, low), _hits(cue.OPERATING, low)
+    usage += ev.COUNTED_USE.findall(low)
+    future_access = ev.FUTURE_ACCESS.search(low)
     outcome, work = _hits(cue.OUTCOME, low), _hits(cue.WORK_DONE, low)
-    in_force, pilot = _hits(cue.IN_FORCE, low), _hits(cue.PILOT, low)
+    in_force, pilot = _hits(cue.IN_FORCE, low), _hits(cue.PILOT, low) + ev.TRIAL_FORM.findall(low)
     manuf = _hits(cue.MANUFACTURING, low) if cue.CHIP_CONTEXT.search(low) else []
     future, hedge = _hits(cue.FUTURE, low), _hits(cue.HEDGE, low) + _hits(cue.HEDGE_MAY, s)
     if cue.IMMEDIATE.search(low):
         future = []
+    if future_access and future:  # "will be given access": the usage it counts starts later
+        usage = []
     announce = _hits(cue.ANNOUNCE, low) + _hits(cue.ANNOUNCE_WORK, low)
     forecast = _hits(cue.FORECAST, low)
     funding, money = _hits(cue.FUNDING, low), _hits(cue.MONEY, low)
-    bench, proposal = _hits(cue.BENCHMARK, low), _hits(cue.PROPOSAL, low)
+    bench, proposal = (
+        _hits(cue.BENCHMARK, low),
+        _hits(cue.PROPOSAL, low) + ev.BILL_TEXT.findall(low),
+    )
     market = _hits(cue.MARKET, low)
+    if market and ev.DEAL_STOCK.search(low):  # "in cash and stock": deal terms, no market move
+        market = [m for m in market if m not in ("stock", "stocks", "shares")]
     cues: list[str] = []
 
     dep_usage = 1.2 * min(len(usage), 2) + 1.0 * min(len(operating), 2)
     if cue.USAGE_REACHED.search(low) or cue.USAGE_ACTIVITY.search(low):
         dep_usage += 1.2
-    dep_outcome = 1.0 if outcome or cue.REVERSE_OUTCOME.search(low) else 0.0
+    if ev.USERS_PAYING.search(low):  # "passed 90,000 paying subscribers": a user base reached
+        dep_usage += 1.2
+    nominal = ev.OUTCOME_NOMINAL.search(low)  # "food waste down 12 percent"
+    dep_outcome = 1.0 if outcome or nominal or cue.REVERSE_OUTCOME.search(low) else 0.0
     dep_work = 1.3 * min(len(work), 2)
+    if ev.WITHDRAWN.search(low):  # "stopped using its grading tool": the use was real, and ended
+        dep_work += 1.3
     weak_force = {"signed", "signs", "approved", "restricted"}
     if cue.AUTHORITY.search(low):  # a court or regulator approving or ordering is an enacted action
         weak_force = set()
@@ -182,7 +197,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     if any(t in low for t in _CRIMINAL_WORDS) and cue.TECH_CONTEXT.search(low):
         acting.append(cue.CRIMINAL)
     if cue.AUTHORITY.search(low):
-        acting.append(cue.ENFORCED_BY)
+        acting += [cue.ENFORCED_BY, ev.AUTHORITY_ACTS]
     enforced = [hit for p in acting for hit in _hits(p, low)]
     if any(t in low for t in _SUIT_WORDS) and cue.REGULATOR_ACTS.search(low):
         acting.append(cue.REGULATOR_ACTS)
@@ -199,6 +214,26 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         "benchmark": 1.1 * min(len(bench), 3),
         "proposal": 1.1 * min(len(proposal), 2),
     }
+    if (
+        ev.PRICED_DEAL.search(low)
+        and (money or ev.LOCAL_MONEY.search(low))
+        and not enforced
+        and not cue.FINE_LEVIED.search(low)
+    ):  # "bought Voxia for 14 billion pesos", "is putting C$480 million into": money moved
+        sc["funding"] += 1.2
+        cues.append("funding:priced_deal")
+    if enforced:  # "announced the arrest of two men over chips valued at $X": no money raised
+        sc["funding"] *= 0.3
+    elif ev.CAPACITY.search(low) and ev.CAPACITY_DEAL.search(low):
+        sc["funding"] += 1.0  # "partnered with Google to develop a gigawatt-scale campus"
+        cues.append("funding:capacity_deal")
+    if ev.QUALIFYING.search(low):  # "passed the quality testing for HBM3e": tested, not adopted
+        sc["announcement"] += 1.2
+        cues.append("announce:qualifying")
+    if ev.DELAYED.search(low) and ev.LAUNCH_WORDS.search(low):
+        # "pushed the rollout back to 2027": a launch delayed is announced
+        sc["announcement"] += 1.2
+        cues.append("announce:delayed")
     if bench and cue.EVAL_CONTEXT.search(
         low
     ):  # benchmark restated as productivity stays a benchmark
@@ -226,7 +261,28 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         elif future or (published is None and dates and not _past(s)):
             sc["proposal"] += 0.5 * dep_force + (0.6 if future else 0.0)
             dep_force *= 0.3 if future else 0.8
+    if (
+        published
+        and not (in_force or proposal)
+        and cue.LAW.search(low)
+        and (cue.EFFECT_DATE.search(low) or ev.LAW_FROM.search(low))
+        and ev.date_ahead(s, published)
+    ):  # "the rule, adopted in January, applies only from September 1, 2026": scheduled
+        sc["proposal"] += 1.5 + dep_force + 0.5 * dep_usage
+        dep_force = dep_usage = 0.0
+        cues.append("trap:effective_after_publication")
     dep = dep_usage + dep_outcome + dep_work + dep_force + revenue
+    research = ev.RESEARCH_SETTING.search(low) or ev.STUDY_FOUND.search(low)
+    if not usage and research and (dep > 0 or ev.RESULT_FIGURE.search(low)):
+        # "cut simulated energy use by 27 percent", "in laboratory tests": research, not a product
+        sc["benchmark"] += 1.2 + 0.5 * dep
+        dep = 0.0
+        cues.append("trap:research_setting")
+    if published and ev.AVAILABLE_ON.search(low) and ev.date_ahead(s, published):
+        # "becomes available to customers on September 15": announced, not yet running
+        sc["announcement"] += 1.5 + 0.5 * dep
+        dep = 0.0
+        cues.append("trap:available_after_publication")
     if pilot and (usage or operating) and not future and cue.TRIAL_DONE.search(low):
         pilot = []  # "after a successful pilot, rolled out to all staff": the rollout is the claim
     if pilot:

@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-11"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-12"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
@@ -51,6 +51,9 @@ CLASSIFIER_VERSION = (
     #    pilots" denies the trap; a regulator named in full or "faces a federal investigation" acts
     # 11: an article whose headline or opening reports a trial: usage and outcomes under it are the
     #    trial's (announcement, benchmark); "after a successful pilot, rolled out to..." is deployment
+    # 12: event cues (bot.pipeline.claim_events): priced deals and capacity deals are funding, results
+    #    from research settings are benchmarks, availability on a later date and launches pushed back
+    #    are announcements, authorities' warnings, penalties, suspensions and charges are enacted
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

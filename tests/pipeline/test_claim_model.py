@@ -99,7 +99,8 @@ def test_without_the_model_the_rules_decide(monkeypatch: pytest.MonkeyPatch) -> 
 def test_floor_on_the_self_written_sentences_in_news_wording() -> None:
     # tests/data/written_claims.jsonl: 600 sentences written for session 12 from briefing.md alone,
     # in the wording of real news without the stock cue words; never trained on. Scored once with
-    # signals-11: clear-cut 334/420 (0.795), non-claims kept neither 135/180 (0.750); pinned below
+    # signals-11: clear-cut 334/420 (0.795), non-claims kept neither 135/180 (0.750). signals-12's
+    # event cues were written from their errors, so they are dev rows since: 385/420 (0.917), 136/180
     rows = [json.loads(line) for line in (DATA / "written_claims.jsonl").open()]
     assert len(rows) == 600 and len({r["text"] for r in rows}) == 600
     subtypes = {"announcement", "forecast", "funding", "benchmark", "proposal"}
@@ -109,5 +110,5 @@ def test_floor_on_the_self_written_sentences_in_news_wording() -> None:
     pred = [classify_sentence(r["text"], date.fromisoformat(r["published"])).label for r in rows]
     clear = [k for k, r in enumerate(rows) if r["label"] != "neither"]
     neither = [k for k, r in enumerate(rows) if r["label"] == "neither"]
-    assert sum(pred[k] == rows[k]["label"] for k in clear) / len(clear) >= 0.78
+    assert sum(pred[k] == rows[k]["label"] for k in clear) / len(clear) >= 0.90
     assert sum(pred[k] == "neither" for k in neither) / len(neither) >= 0.73

@@ -85,6 +85,28 @@ def test_second_annotator_labels_the_same_sentences_and_mostly_agrees() -> None:
     assert len(scored) >= 300 and k >= 0.9  # labels this consistent are a fair yardstick
 
 
+def test_sentence_alone_labels_cover_the_scored_page_sentences_of_rounds_4_to_7() -> None:
+    """tests/data/alone_labels.jsonl: a third label of each page sentence, read alone (session 13)."""
+    first = {(r["page_id"], r["start"]): r for r in _rows("pages_claims.jsonl")}
+    alone = _rows("alone_labels.jsonl")
+    keys = {(r["doc"], r["start"]) for r in alone}
+    assert len(alone) == len(keys) == 933  # each sentence once
+    subtypes = {"announcement", "forecast", "funding", "benchmark", "proposal"}
+    for r in alone:
+        f = first[(r["doc"], r["start"])]
+        assert r["sha1"] == f["sha1"] and f["label"] != "unclear"  # the very sentence, a scored one
+        assert f.get("round") in (4, 5, 6, 7) and r["part"] in "ABCD"
+        assert r["label"] in {"deployment", "hype", "neither", "unclear"}
+        assert (r["subtype"] in subtypes) if r["label"] == "hype" else r["subtype"] is None
+    scored = [
+        (first[(r["doc"], r["start"])]["label"], r["label"])
+        for r in alone
+        if r["label"] != "unclear"
+    ]
+    _, k = _agreement_module().kappa(scored)
+    assert len(scored) >= 900 and k >= 0.8  # a sentence alone mostly carries its page label
+
+
 def test_page_sentence_lister_takes_the_first_ten_long_sentences_without_the_cut_one() -> None:
     scripts = Path(__file__).resolve().parents[2] / "scripts"
     spec = importlib.util.spec_from_file_location(
