@@ -6,7 +6,8 @@ publication date, by the same rules, without the first labels or any classifier 
 (``tests/data/second_labels.jsonl``; ``tests/data/README.md`` says how). This prints, per set and
 split, how often the two agree (four labels, ``unclear`` included), Cohen's kappa over the rows both
 scored, and the classifier's accuracy on the clear-cut claims against the first labels and on the
-ones both annotators gave the same label (a stricter reading of "clear-cut").
+ones both annotators gave the same label (a stricter reading of "clear-cut"). ``eval_alone`` does the
+same for a third annotator who read each page sentence alone (``tests/data/alone_labels.jsonl``).
 """
 
 from __future__ import annotations

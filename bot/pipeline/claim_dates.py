@@ -30,6 +30,10 @@ MONTHS = {
 }
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
+MONTH_NAME = (  # a month name, full or short (lower case)
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _DATE_MDY = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b",
     _F,
@@ -78,3 +82,22 @@ def _try(
 ) -> None:
     with contextlib.suppress(ValueError):
         add(m, date(y, mo, d))
+
+
+_MONTH_DAY = re.compile(r"\b(" + MONTH_NAME + r")\.? (\d{1,2})\b(?!,? ?\d)")
+_DAY_MONTH = re.compile(r"\b(\d{1,2}) (" + MONTH_NAME + r")\b(?!,? ?\d)")
+
+
+def date_ahead(sentence: str, published: date) -> bool:
+    """Does the sentence name a date after ``published``? A day and month without a year
+    ("on September 15") is read in the publication's year."""
+    if any(d > published for d in find_dates(sentence)):
+        return True
+    low = sentence.lower()
+    days = [(m[1], m[2]) for m in _MONTH_DAY.finditer(low)]
+    days += [(m[2], m[1]) for m in _DAY_MONTH.finditer(low)]
+    for month, day in days:
+        with contextlib.suppress(ValueError):
+            if date(published.year, MONTHS[month[:3]], int(day)) > published:
+                return True
+    return False

@@ -29,7 +29,7 @@ from datetime import date
 from bot.pipeline import claim_cues as cue
 from bot.pipeline import claim_events as ev
 from bot.pipeline.claim_context import mask_non_claims
-from bot.pipeline.claim_dates import find_dates
+from bot.pipeline.claim_dates import date_ahead, find_dates
 from bot.pipeline.claim_model import load_claim_model, sentence_features
 
 _F = re.IGNORECASE
@@ -187,7 +187,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     if ev.WITHDRAWN.search(low):  # "stopped using its grading tool": the use was real, and ended
         dep_work += 1.3
     weak_force = {"signed", "signs", "approved", "restricted"}
-    if cue.AUTHORITY.search(low):  # a court or regulator approving or ordering is an enacted action
+    authority = cue.AUTHORITY.search(low)
+    if authority:  # a court or regulator approving or ordering is an enacted action
         weak_force = set()
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
     if cue.FINE_LEVIED.search(low):
@@ -196,7 +197,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     acting = [cue.ENFORCED]  # the patterns that apply to this sentence
     if any(t in low for t in _CRIMINAL_WORDS) and cue.TECH_CONTEXT.search(low):
         acting.append(cue.CRIMINAL)
-    if cue.AUTHORITY.search(low):
+    if authority:
         acting += [cue.ENFORCED_BY, ev.AUTHORITY_ACTS]
     enforced = [hit for p in acting for hit in _hits(p, low)]
     if any(t in low for t in _SUIT_WORDS) and cue.REGULATOR_ACTS.search(low):
@@ -266,19 +267,22 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
         and not (in_force or proposal)
         and cue.LAW.search(low)
         and (cue.EFFECT_DATE.search(low) or ev.LAW_FROM.search(low))
-        and ev.date_ahead(s, published)
+        and date_ahead(s, published)
     ):  # "the rule, adopted in January, applies only from September 1, 2026": scheduled
         sc["proposal"] += 1.5 + dep_force + 0.5 * dep_usage
         dep_force = dep_usage = 0.0
         cues.append("trap:effective_after_publication")
     dep = dep_usage + dep_outcome + dep_work + dep_force + revenue
-    research = ev.RESEARCH_SETTING.search(low) or ev.STUDY_FOUND.search(low)
-    if not usage and research and (dep > 0 or ev.RESULT_FIGURE.search(low)):
+    if (
+        not usage
+        and (ev.RESEARCH_SETTING.search(low) or ev.STUDY_FOUND.search(low))
+        and (dep > 0 or ev.RESULT_FIGURE.search(low))
+    ):
         # "cut simulated energy use by 27 percent", "in laboratory tests": research, not a product
         sc["benchmark"] += 1.2 + 0.5 * dep
         dep = 0.0
         cues.append("trap:research_setting")
-    if published and ev.AVAILABLE_ON.search(low) and ev.date_ahead(s, published):
+    if published and ev.AVAILABLE_ON.search(low) and date_ahead(s, published):
         # "becomes available to customers on September 15": announced, not yet running
         sc["announcement"] += 1.5 + 0.5 * dep
         dep = 0.0

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.pipeline.claim_events import date_ahead
+from bot.pipeline.claim_dates import date_ahead
 from bot.pipeline.claims import classify_sentence
 
 PUB = date(2025, 6, 10)
