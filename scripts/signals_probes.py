@@ -356,16 +356,22 @@ def local_pages(pages: Path) -> dict[str, dict]:
     }
 
 
-def page_claim_rows(pages: Path, split: str | None = None) -> list[tuple[str, date | None, dict]]:
+def page_claim_rows(
+    pages: Path,
+    split: str | None = None,
+    labels: Path = DATA / "pages_claims.jsonl",
+    by_id: dict[str, dict] | None = None,
+) -> list[tuple[str, date | None, dict]]:
     """(sentence, publication date, label row) of the collected AI pages present locally.
 
     The texts are copies of public web pages, kept out of the repository (``pages`` is a local
     JSON-lines file of ``page_id``, ``url``, ``title``, ``published``, ``text``); the committed
     labels point into them by offsets and are checked by hash. Rows labelled ``unclear`` are skipped.
+    ``labels`` and ``by_id`` (pages by id, instead of reading ``pages``) serve other page sets.
     """
-    by_id = local_pages(pages)
+    by_id = local_pages(pages) if by_id is None else by_id
     out = []
-    for d in read_jsonl(DATA / "pages_claims.jsonl"):
+    for d in read_jsonl(labels):
         page = by_id.get(d["page_id"])
         if page is None or d["label"] == "unclear" or (split and d["split"] != split):
             continue
@@ -419,27 +425,34 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         ]
         if not part:  # that round's page texts are not in the local file
             continue
-        gold = [d["label"] for _, _, d in part]
-        claims = [classify_sentence(s, pub) for s, pub, _ in part]
-        pred = [c.label for c in claims]
-        base = [keyword_label(s) for s, _, _ in part]
-        rules = [rule_claim(s, pub).label for s, pub, _ in part]
-        print_claim_scores(split, gold, pred, base, rules)
-        items = [(d["page_id"], pages_by_id[d["page_id"]], d["end"]) for _, _, d in part]
-        print_context_scores(split, gold, pred, context_labels(items, pred))
-        neither = [k for k, g in enumerate(gold) if g == "neither"]
-        both = [
-            (d["subtype"], c.subtype)
-            for (_, _, d), c in zip(part, claims, strict=True)
-            if d["label"] == c.label == "hype"
-        ]
-        print(
-            f"  [{split}] non-claims kept neither {np.mean([pred[k] == 'neither' for k in neither]):.3f} "
-            f"(n={len(neither)}) | hype subtype when both hype {scores([g for g, _ in both], [p for _, p in both])}"
-        )
-        if show_errors and split == "dev":
-            for (s, _, d), c in zip(part, claims, strict=True):
-                if d["label"] != c.label:
-                    print(
-                        f"    {d['label']}/{d['subtype']} -> {c.label}/{c.subtype} {c.cues} | {s}"
-                    )
+        score_page_part(split, part, pages_by_id, show_errors and split == "dev")
+
+
+def score_page_part(
+    split: str, part: list[tuple[str, date | None, dict]], pages_by_id: dict, show_errors: bool
+) -> None:
+    """Print the claim scores of labelled page sentences ``part`` ((sentence, date, label row) as from
+    ``page_claim_rows``): alone and read in their page, non-claims kept, hype subtypes; with
+    ``show_errors`` also each wrong sentence."""
+    gold = [d["label"] for _, _, d in part]
+    claims = [classify_sentence(s, pub) for s, pub, _ in part]
+    pred = [c.label for c in claims]
+    base = [keyword_label(s) for s, _, _ in part]
+    rules = [rule_claim(s, pub).label for s, pub, _ in part]
+    print_claim_scores(split, gold, pred, base, rules)
+    items = [(d["page_id"], pages_by_id[d["page_id"]], d["end"]) for _, _, d in part]
+    print_context_scores(split, gold, pred, context_labels(items, pred))
+    neither = [k for k, g in enumerate(gold) if g == "neither"]
+    both = [
+        (d["subtype"], c.subtype)
+        for (_, _, d), c in zip(part, claims, strict=True)
+        if d["label"] == c.label == "hype"
+    ]
+    print(
+        f"  [{split}] non-claims kept neither {np.mean([pred[k] == 'neither' for k in neither]):.3f} "
+        f"(n={len(neither)}) | hype subtype when both hype {scores([g for g, _ in both], [p for _, p in both])}"
+    )
+    if show_errors:
+        for (s, _, d), c in zip(part, claims, strict=True):
+            if d["label"] != c.label:
+                print(f"    {d['label']}/{d['subtype']} -> {c.label}/{c.subtype} {c.cues} | {s}")

@@ -215,7 +215,6 @@ BENCHMARK = _re(
     r"matharena",
     r"topped",
     r"tops",
-    r"#1",
     r"first model to",
     r"up to \d+(?:\.\d+)?x",
     r"up to \d+(?:\.\d+)? times (?:faster|more|better|cheaper|higher|lower|as)",
