@@ -98,6 +98,7 @@ FUTURE = _re(
     r"would(?! have)",  # "would have needed" is a counterfactual past, not a plan
     r"starting (?:in|on|from|next)",
     r"in the coming",
+    r"in the near future",
     r"soon",
 )
 HEDGE = _re(r"could", r"might", r"potentially", r"possibly", r"likely", r"perhaps", r"stand to")
@@ -264,6 +265,15 @@ PROPOSAL = _re(
     r"(?:\w+ )?amendments?",
     r"draft (?:law|bill|rules?|regulations?|guidelines?|legislation|proposals?|framework|code|act)",
     r"consultations?",
+    # US rulemaking and inquiry notices ask for comment: nothing binds yet
+    r"notices? of (?:proposed rule ?making|inquiry)",
+    r"a?nprms?",
+    # a formal request, not the reporter's "did not respond to a request for comment"
+    r"(?:issue[sd]?|issuing|publish(?:es|ed)?|release[sd]?|open(?:s|ed)?|launch(?:es|ed)?) (?:an? |its )?"
+    r"(?:formal )?requests? for (?:public )?(?:comments?|information|input)",
+    r"requests? for public (?:comments?|input)",
+    r"(?:seeks?|seeking|sought|invites?|inviting|solicits?|soliciting) (?:public )?(?:comments?|input)",
+    r"comment period",
     r"frameworks?",
     r"code of practice",
     r"guidelines?",
@@ -713,7 +723,9 @@ INTENT = re.compile(
     r"\b(?:intends? to|plans? to|will (?:be )?(?:available|launch|ship|roll|release|add|introduce|offer|"
     r"open|begin|start|arrive|expand|integrate|debut)|set to (?:launch|release|begin|open|debut|arrive)|slated|"
     r"scheduled|coming (?:weeks|months|soon)|later this year|next year|will (?:reach|come to|go to|be rolled out to) "
-    r"(?:\w+ )?(?:users|customers|subscribers|developers|everyone|all))\b",
+    r"(?:\w+ )?(?:users|customers|subscribers|developers|everyone|all)|"
+    # "working towards offering the tool to other agencies in the near future"
+    r"(?:offer|launch|releas|roll|ship|expand|open|mak)\w* [^.]{0,80}in the near future)\b",
     _F,
 )
 USAGE_REACHED = re.compile(

@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-12"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-13"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
@@ -54,6 +54,8 @@ CLASSIFIER_VERSION = (
     # 12: event cues (bot.pipeline.claim_events): priced deals and capacity deals are funding, results
     #    from research settings are benchmarks, availability on a later date and launches pushed back
     #    are announcements, authorities' warnings, penalties, suspensions and charges are enacted
+    # 13: US rulemaking wording (notices of inquiry or proposed rulemaking, formal requests for comment,
+    #    "seeks comment", comment periods) is a proposal; an offer "in the near future" is announced
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

@@ -392,6 +392,32 @@ def test_issue4_pages_round4_dev(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # round 8 (US federal releases, dev pages): rulemaking and inquiry notices ask for comment
+        (
+            "The Notice of Inquiry seeks to better understand the implications of emerging AI "
+            "technologies for unwanted robocalls.",
+            "proposal",
+        ),
+        ("The FCC adopted a Notice of Inquiry on AI-generated robocalls.", "proposal"),
+        ("The agency published a request for public comment on the draft guidance.", "proposal"),
+        ("The commission is soliciting comments on the use of AI in hiring.", "proposal"),
+        # the reporter's stock phrase is no consultation
+        ("The company did not respond to a request for comment.", None),
+        (
+            "GSA is working towards offering the tool as a shared service to other agencies in the "
+            "near future.",
+            "announcement",
+        ),
+        ("We hope to see more of this in the near future.", None),
+    ],
+)
+def test_issue4_federal_releases_dev(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
 def test_a_question_is_not_rescued_by_the_claim_model() -> None:
     c = classify_sentence("Will Velto's assistant ever reach a billion users?", date(2026, 3, 15))
     assert c.label == "neither" and c.cues == ["question"]
