@@ -385,9 +385,10 @@ def serve(
         if handle_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda signum, _frame: _request_stop(stop, signum))
-        threading.Thread(
+        warm_up = threading.Thread(
             target=warm_up_model, args=(settings,), daemon=True, name="warm-up"
-        ).start()
+        )
+        warm_up.start()
         scheduler.start(paused=True)
         counts = sync_jobs(scheduler, specs)
         scheduler.add_job("bot.scheduler:run_refresh_job", "interval", seconds=REFRESH_EVERY_S,
@@ -403,6 +404,9 @@ def serve(
             scheduler.pause()
             scheduler.shutdown(wait=True)  # running jobs see `stop` and finish their item
             _SCHEDULER = None
+            # a stop soon after the start finds the model still loading: exiting under torch's native
+            # threads aborts the process ("terminate called without an active exception", exit -6)
+            warm_up.join(max(0.0, stop_timeout_s - (time.monotonic() - t0)))
             log.info("daemon stopped in %.1f s", time.monotonic() - t0,
                      extra={"event": "stopped", "stop_s": round(time.monotonic() - t0, 2)})  # fmt: skip
             if time.monotonic() - t0 > stop_timeout_s:
