@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from signals_agreement import eval_agreement, eval_alone  # noqa: E402
-from signals_federal import eval_federal_claims  # noqa: E402
+from signals_open import eval_open_pages  # noqa: E402
 from signals_probes import (  # noqa: E402
     context_labels,
     eval_feed_claims,
@@ -335,7 +335,7 @@ def main() -> None:
         what="self-written sentences in news wording without stock cues (session 12; dev since signals-12 rules came from their errors",
     )
     eval_page_claims(args.pages, args.dev_errors)
-    eval_federal_claims(args.dev_errors)
+    eval_open_pages(args.dev_errors)
     eval_agreement(args.shared, args.pages)
     eval_alone(args.pages)
     eval_feed_claims(args.shared)

@@ -43,6 +43,7 @@ PILOT = _re(
     r"experimental (?:feature|version|mode|release)",
     r"testing (?:it|the|a)",
     r"sandbox",
+    r"(?:testing|test) (?:programmes?|programs?|schemes?)",
     r"limited release",
     r"research preview",
     # "available to a small group of testers ahead of a broader release": not yet generally used
@@ -673,7 +674,9 @@ REVENUE = re.compile(
 )
 TITLE_FUTURE = re.compile(
     r"\b(?:to|will|set to|plans? to)\s+(?:add|launch|block|ban|cut|open|build|release|introduce|roll|"
-    r"restrict|require|bring|start|begin|offer|debut|expand|pour|buy|acquire|invest|hire)\b",
+    r"restrict|require|bring|start|begin|offer|debut|expand|pour|buy|acquire|invest|hire)\b|"
+    # a passive headline plan: "Side effects to be predicted by AI", not "needs to be regulated"
+    r"(?<!used )(?<!needs )(?<!need )(?<!has )(?<!have )(?<!ought )(?<!likely )\bto be \w+(?:ed|en)\b",
     _F,
 )
 LAW_PASSED = re.compile(

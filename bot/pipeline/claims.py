@@ -154,6 +154,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     raw = s.lower()
     low = mask_non_claims(s, raw)  # cue words in non-claim roles ("he adds") are blanked
     usage, operating = _hits(cue.USAGE, low), _hits(cue.OPERATING, low)
+    if operating and not cue.TECH_CONTEXT.search(low):  # "people take medicines every day": a habit
+        operating = [h for h in operating if not h.startswith("every ")]
     usage += ev.COUNTED_USE.findall(low)
     future_access = ev.FUTURE_ACCESS.search(low)
     outcome, work = _hits(cue.OUTCOME, low), _hits(cue.WORK_DONE, low)

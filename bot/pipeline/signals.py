@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-13"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-14"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
@@ -56,6 +56,8 @@ CLASSIFIER_VERSION = (
     #    are announcements, authorities' warnings, penalties, suspensions and charges are enacted
     # 13: US rulemaking wording (notices of inquiry or proposed rulemaking, formal requests for comment,
     #    "seeks comment", comment periods) is a proposal; an offer "in the near future" is announced
+    # 14: testing programmes are trials; "every day" is operation only with a technology in the
+    #    sentence; a passive headline plan ("X to be predicted by AI") is announced
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

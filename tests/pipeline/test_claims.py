@@ -418,6 +418,29 @@ def test_issue4_federal_releases_dev(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # round 9 (UK and EU releases, dev pages)
+        ("Millions of people in the UK take several medicines every day.", None),
+        ("Agents at the bank handle refunds with the assistant every day.", "deployment"),
+        ("The regulator will expand its AI testing programme to ten more firms.", "announcement"),
+    ],
+)
+def test_issue4_open_pages_dev(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
+def test_a_passive_headline_plan_is_announced() -> None:
+    pub = date(2025, 10, 22)
+    plan = rule_claim(
+        "Side effects to be predicted by AI before reaching patients", pub, title=True
+    )
+    assert (plan.label, plan.subtype) == ("hype", "announcement"), plan.cues
+    opinion = rule_claim("Why AI needs to be regulated", pub, title=True)
+    assert opinion.label == "neither", opinion.cues
+
+
 def test_a_question_is_not_rescued_by_the_claim_model() -> None:
     c = classify_sentence("Will Velto's assistant ever reach a billion users?", date(2026, 3, 15))
     assert c.label == "neither" and c.cues == ["question"]
