@@ -1,9 +1,9 @@
 """Claim labels of real AI-industry pages whose texts the project may carry (tests/data/README.md, section 3).
 
 Unlike the other collected pages, these texts are committed (``tests/data/open_pages.jsonl``, each
-page with its ``licence``): round 8, releases of US federal agencies (public domain), and round 9,
-UK government (Open Government Licence v3.0) and EU institutions' releases (CC BY 4.0 or reuse with
-the source acknowledged). The labels (``tests/data/open_claims.jsonl``) point into them by offsets,
+page with its ``licence``): round 8, releases of US federal agencies (public domain); round 9, UK
+government (Open Government Licence v3.0) and European Commission pages (CC BY 4.0); round 10, more
+US federal pages and Australian and New Zealand government pages (CC BY 4.0). The labels (``tests/data/open_claims.jsonl``) point into them by offsets,
 checked by hash, and were written by hand before any classifier output on them was seen. Split by
 page URL (``page_split``).
 """
@@ -16,7 +16,7 @@ from signals_probes import DATA, page_claim_rows, read_jsonl, score_page_part
 
 OPEN_PAGES = DATA / "open_pages.jsonl"
 OPEN_CLAIMS = DATA / "open_claims.jsonl"
-SALT = {8: "federal:", 9: "open:"}  # one salt a round, fixed when the round was split
+SALT = {8: "federal:", 9: "open:", 10: "open:"}  # fixed when each round was split
 
 
 def page_split(url: str, round_: int) -> str:
@@ -38,7 +38,7 @@ def eval_open_pages(show_errors: bool = False) -> None:
     rows = page_claim_rows(OPEN_PAGES, labels=OPEN_CLAIMS, by_id=by_id)
     print(
         f"\n== real pages with open texts, committed ({len(rows)} labelled sentences of "
-        f"{len(by_id)} pages; round 8 US federal, round 9 UK and EU)"
+        f"{len(by_id)} pages; round 8 US federal, 9 UK and EU, 10 US federal, Australia, New Zealand)"
     )
     for split in (
         "heldout",
@@ -47,6 +47,8 @@ def eval_open_pages(show_errors: bool = False) -> None:
         "dev round 8",
         "heldout round 9",
         "dev round 9",
+        "heldout round 10",
+        "dev round 10",
     ):
         name, _, rnd = split.partition(" round ")
         part = [r for r in rows if r[2]["split"] == name and (not rnd or r[2]["round"] == int(rnd))]

@@ -1,6 +1,6 @@
 """Floors on real text the suite can carry (tests/data/README.md, section 3): AI-industry releases of
-the US federal government (round 8, public domain), the UK government and EU institutions (round 9,
-open licences).
+the US federal government (rounds 8 and 10, public domain), the UK government and the European
+Commission (round 9), the Australian and New Zealand governments (round 10; open licences).
 
 Their texts are committed beside their labels, which were written by hand before any classifier output
 on them was seen. The other real sets point into texts that live outside the repository; this one runs
@@ -29,7 +29,7 @@ DATE_LINE = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}\s+")  # the stored copies' m
 SUBTYPES = {"announcement", "forecast", "funding", "benchmark", "proposal"}
 
 
-SALT = {8: "federal:", 9: "open:"}  # one salt a round, fixed when the round was split
+SALT = {8: "federal:", 9: "open:", 10: "open:"}  # fixed when each round was split
 
 
 def _split(url: str, round_: int) -> str:
@@ -53,8 +53,10 @@ def _scored(split: str, round_: int) -> list[tuple[str, str]]:
 def test_labels_point_into_the_committed_open_texts() -> None:
     for page in PAGES.values():
         host = urlsplit(page["url"]).hostname or ""
-        # where the open terms come from: US federal (DVIDS is US military news), UK government, EU
-        assert host.endswith((".gov", ".mil", "gov.uk", ".europa.eu")) or host == "www.dvidshub.net"
+        # where the open terms come from: US federal (DVIDS is US military news), UK, EU, AU, NZ
+        assert host.endswith((".gov", ".mil", "gov.uk", ".europa.eu", ".gov.au", ".govt.nz")) or (
+            host == "www.dvidshub.net"
+        )
         assert page["split"] == _split(page["url"], page["round"])
         assert page["licence"]
         date.fromisoformat(page["published"])
@@ -83,6 +85,9 @@ def test_labels_point_into_the_committed_open_texts() -> None:
         # (9 of 16); signals-14 came from the dev errors: dev 9 of 13, held out unchanged
         (9, "heldout", 7, 1, 15, 9),
         (9, "dev", 13, 9, 16, 9),
+        # round 10 (GAO; Australian and New Zealand government), scored once with signals-14
+        (10, "heldout", 13, 5, 16, 14),
+        (10, "dev", 14, 6, 21, 18),
     ],
 )
 def test_floor_on_the_open_pages(
