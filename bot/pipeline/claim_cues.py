@@ -280,6 +280,7 @@ PROPOSAL = _re(
     r"guidelines?",
     r"voluntary",
     r"non-binding",
+    r"not (?:legally )?(?:mandated|mandatory|binding)",
     r"would (?:require|delay|ban|prohibit|preempt)",
     r"legislative",
     r"lawmakers",
@@ -566,6 +567,8 @@ IN_FORCE = _re(
     r"became applicable",
     r"now apply",
     r"now applies",
+    # an obligation that holds now: "agencies must now establish ...", not "we must now act"
+    r"(?<!we )(?<!i )(?<!you )must now",
     r"restricted",
     r"prohibited",
 )

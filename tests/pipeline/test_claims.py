@@ -425,6 +425,13 @@ def test_issue4_federal_releases_dev(text: str, expected: str | None) -> None:
         ("Millions of people in the UK take several medicines every day.", None),
         ("Agents at the bank handle refunds with the assistant every day.", "deployment"),
         ("The regulator will expand its AI testing programme to ten more firms.", "announcement"),
+        # round 10 (GAO, Australian and New Zealand government, dev pages)
+        ("Agencies must now report every AI system they use to the regulator.", "deployment"),
+        ("We must now act on AI safety.", None),
+        (
+            "While not mandated, corporate entities are encouraged to apply the AI policy.",
+            "proposal",
+        ),
     ],
 )
 def test_issue4_open_pages_dev(text: str, expected: str | None) -> None:
