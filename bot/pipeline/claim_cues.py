@@ -293,6 +293,13 @@ PROPOSAL = _re(
     r"treat(?:y|ies)",
     r"urg(?:e|es|ed)",
 )
+# a non-binding document an authority puts out ("the Commission has published a template to help
+# providers ..."); counted only with an authority in the sentence: a company's strategy is no proposal
+AUTHORITY_DOCUMENT = _re(
+    r"(?:publish(?:es|ed)?|present(?:s|ed)?|release[sd]?|issue[sd]?|unveil(?:s|ed)?) (?:an? |its |the |new |"
+    r"updated |draft |final ){0,3}(?:templates?|guidance|codes? of (?:practice|conduct)|roadmaps?|strategy|"
+    r"principles)",
+)
 ANNOUNCE_WORK = _re(
     r"showed off",
     r"shows off",

@@ -192,6 +192,7 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
     authority = cue.AUTHORITY.search(low)
     if authority:  # a court or regulator approving or ordering is an enacted action
         weak_force = set()
+        proposal += _hits(cue.AUTHORITY_DOCUMENT, low)
     dep_force = sum(0.6 if c in weak_force else 1.2 for c in in_force[:2])
     if cue.FINE_LEVIED.search(low):
         dep_force += 1.2

@@ -432,6 +432,14 @@ def test_issue4_federal_releases_dev(text: str, expected: str | None) -> None:
             "While not mandated, corporate entities are encouraged to apply the AI policy.",
             "proposal",
         ),
+        # an authority's non-binding document (round 9 dev); a company's is not a proposal
+        (
+            "The Commission has published a template to help AI model providers summarise their "
+            "training data.",
+            "proposal",
+        ),
+        ("The regulator issued guidance on AI chatbots.", "proposal"),
+        ("OpenAI published guidance on how to use its API.", None),
     ],
 )
 def test_issue4_open_pages_dev(text: str, expected: str | None) -> None:
