@@ -3,7 +3,8 @@
 Unlike the other collected pages, these texts are committed (``tests/data/open_pages.jsonl``, each
 page with its ``licence``): round 8, releases of US federal agencies (public domain); round 9, UK
 government (Open Government Licence v3.0) and European Commission pages (CC BY 4.0); round 10, more
-US federal pages and Australian and New Zealand government pages (CC BY 4.0). The labels (``tests/data/open_claims.jsonl``) point into them by offsets,
+US federal pages and Australian and New Zealand government pages (CC BY 4.0); round 11, UK public
+bodies (OGL v3.0, Open Parliament Licence) and the Irish government (CC BY 4.0). The labels (``tests/data/open_claims.jsonl``) point into them by offsets,
 checked by hash, and were written by hand before any classifier output on them was seen. Split by
 page URL (``page_split``).
 """
@@ -16,7 +17,7 @@ from signals_probes import DATA, page_claim_rows, read_jsonl, score_page_part
 
 OPEN_PAGES = DATA / "open_pages.jsonl"
 OPEN_CLAIMS = DATA / "open_claims.jsonl"
-SALT = {8: "federal:", 9: "open:", 10: "open:"}  # fixed when each round was split
+SALT = {8: "federal:", 9: "open:", 10: "open:", 11: "open:"}  # fixed when each round was split
 
 
 def page_split(url: str, round_: int) -> str:
@@ -38,7 +39,7 @@ def eval_open_pages(show_errors: bool = False) -> None:
     rows = page_claim_rows(OPEN_PAGES, labels=OPEN_CLAIMS, by_id=by_id)
     print(
         f"\n== real pages with open texts, committed ({len(rows)} labelled sentences of "
-        f"{len(by_id)} pages; round 8 US federal, 9 UK and EU, 10 US federal, Australia, New Zealand)"
+        f"{len(by_id)} pages; round 8 US federal, 9 UK and EU, 10 US federal, Australia, New Zealand, 11 UK and Ireland)"
     )
     for split in (
         "heldout",
@@ -49,6 +50,8 @@ def eval_open_pages(show_errors: bool = False) -> None:
         "dev round 9",
         "heldout round 10",
         "dev round 10",
+        "heldout round 11",
+        "dev round 11",
     ):
         name, _, rnd = split.partition(" round ")
         part = [r for r in rows if r[2]["split"] == name and (not rnd or r[2]["round"] == int(rnd))]
