@@ -47,7 +47,13 @@ from signals_probes import (  # noqa: E402
     scores,
 )
 
-from bot.pipeline.claims import claim_strength, classify_sentence, hedge_count, rule_claim  # noqa: E402
+from bot.pipeline.claims import (  # noqa: E402
+    claim_strength,
+    classify_sentence,
+    hedge_count,
+    rule_claim,
+    split_sentences,
+)
 from bot.pipeline.embed import load_embedder  # noqa: E402
 from bot.pipeline.signals import _embed_text, classify_texts, label_article  # noqa: E402
 from bot.pipeline.topics import (  # noqa: E402
@@ -264,8 +270,6 @@ def eval_speed(by_id, emb, embedder) -> None:
     (this machine's speed swings by a quarter from minute to minute, so the spread is printed), next
     to the keyword rule run over the same articles' sentences in the same passes."""
     import os
-
-    from bot.pipeline.claims import split_sentences
 
     clf = TopicClassifier(load_taxonomy(), embedder)
     items = [
