@@ -10,6 +10,8 @@ classifier output: sentences are chosen by position and at random only.
   labelled. Round 2 drew 70 with the defaults and 70 leads (``--first 2 --seed 22``).
 * Round 3 took every remaining ai_news sentence of the train split:
   ``ainews 2000 --seed 31 --split train`` (499 rows, in that order; held-out ones never printed).
+* Round 4 (session 17) took every remaining ai_news sentence of the held-out split:
+  ``ainews 2000 --seed 91 --split test`` (273 rows, labelled blind twice, scored in total only).
 * Real feeds round 3 (issue 4, signals-6): the news feeds among the AI entries of the dev split,
   ``feeds 130 --seed 71 --first 12 --split dev --feed 5da3b20f957be51d.gz --feed
   ce5f942d1cd40fc0.gz --feed 16dc10cf98d1ee82.gz --feed 14333881097406c7.gz --feed
