@@ -153,7 +153,7 @@ _OTHER_SENSE = re.compile(
     r"|\b(?:hours?|days?|minutes?|weeks?|months?|years?) of (delays?)\b"
     # "operational scale", "operational costs": an adjective of the business, nothing put in service
     r"|\b(operational) (?:scale|efficienc(?:y|ies)|costs?|excellence|risks?|data|challenges?|"
-    r"resilience|complexity|performance|capabilit(?:y|ies)|needs|model|guides?|guidance|playbook|role)\b"
+    r"resilience|complexity|performance|capabilit(?:y|ies)|needs|models?|modes?|guides?|guidance|playbook|role)\b"
     # "serves as a product claim": "is", not a system serving anyone
     r"|\b(serv(?:es|ed|e)) (?:both |mainly |primarily |also |now )?as (?:an?|the)\b",
     re.IGNORECASE,

@@ -102,6 +102,8 @@ FUTURE = _re(
     r"in the near future",
     r"soon",
 )
+# "a new browser war may soon arrive": a hedged near future is a projection
+HEDGED_SOON = re.compile(r"\b(?:could|may|might) (?:very |well |also )?soon\b", _F)
 HEDGE = _re(r"could", r"might", r"potentially", r"possibly", r"likely", r"perhaps", r"stand to")
 # a hedged quantity is a projection: "the 10 plants could generate approximately 7.5 gigawatts",
 # "might save each nurse two hours a shift", "potentially lifting performance by up to 69%" (not a
@@ -127,7 +129,7 @@ FORECAST = _re(
     r"expects?",
     r"estimates? (?:that|show)",
     r"estimated (?:that|\d)",
-    r"by (?:19|20)\d\d",
+    r"by (?:the )?(?:19|20)\d\d",
     r"cagr",
     # guidance, not mood ("an optimistic outlook" is no projection)
     r"(?:raised|raises|cut|cuts|lowered|lowers|boosted|issued|gave|revenue|sales|growth|earnings|annual|"
@@ -273,7 +275,16 @@ PROPOSAL = _re(
     r"(?:issue[sd]?|issuing|publish(?:es|ed)?|release[sd]?|open(?:s|ed)?|launch(?:es|ed)?) (?:an? |its )?"
     r"(?:formal )?requests? for (?:public )?(?:comments?|information|input)",
     r"requests? for public (?:comments?|input)",
-    r"(?:seeks?|seeking|sought|invites?|inviting|solicits?|soliciting) (?:public )?(?:comments?|input)",
+    r"(?:seeks?|seeking|sought|invites?|invited|inviting|solicits?|soliciting) (?:public )?(?:comments?|input)",
+    # "regulators asked for comments on ...", not the reporter's "when asked for comment"; feedback
+    # from the public or an industry, not "seeking feedback from staff"
+    r"(?:asked|asks|asking) (?:for )?(?:public |industry |stakeholder )?(?:comments|input)",
+    r"(?:seeks?|seeking|sought|invites?|invited|inviting|solicits?|soliciting|asked for|asks for) "
+    r"(?:public|industry|stakeholder) feedback",
+    # a recommendation to a legislature or government: "recommended that Parliament create ..."
+    r"recommend(?:s|ed)? that (?:the )?(?:parliament|congress|government|lawmakers|legislators|legislature|"
+    r"ministers?|regulators?|commission|council|state)",
+    r"floated (?:[\w-]+ ){0,3}(?:rules?|regulations?|legislation|a law|a ban|a levy|a tax)",
     r"comment period",
     r"frameworks?",
     r"code of practice",
@@ -281,6 +292,7 @@ PROPOSAL = _re(
     r"voluntary",
     r"non-binding",
     r"not (?:legally )?(?:mandated|mandatory|binding)",
+    r"(?:no|without) (?:legal|binding) (?:force|effect)",
     r"would (?:require|delay|ban|prohibit|preempt)",
     r"legislative",
     r"lawmakers",
@@ -314,9 +326,18 @@ ANNOUNCE_WORK = _re(
     r"(?:people|sources|persons) familiar",
     r"sources said",
     r"gave no (?:release )?date",
+    r"in talks (?:to|with|over|about)",
+    # a leaked product plan ("a leaked roadmap shows ..."), not a leak of users' data
+    r"leaked (?:internal )?(?:roadmaps?|memos?|documents?|slides|screenshots?|images?|specs?|"
+    r"specifications|details|builds?|benchmarks?|plans?|code names?|versions?)",
+    r"leaks? (?:suggests?|shows?|reveals?|indicates?)",
+    r"coming (?:in (?:the )?(?:first|second|third|fourth) (?:half|quarter)|in (?:early |late |mid-)?20\d\d|"
+    r"(?:this|next) (?:spring|summer|autumn|fall|winter|year|month))",
     r"no release date",
 )
 ANNOUNCE = _re(
+    # "last week saw the launch of the AI Plan": the launch as the event reported, not background
+    r"(?:saw|marked|marks|celebrated|celebrates) the (?:official |formal |public )?launch",
     r"unveil(?:s|ed|ing)?",
     r"announc(?:e|es|ed|ing|ement|ements)",
     r"launch(?:es|ed|ing)?",

@@ -321,7 +321,8 @@ def rule_claim(sentence: str, published: date | None = None, *, title: bool = Fa
             sc["announcement"] += 0.8 * moved + (0.6 if announce else 0.0)
     if hedge and not usage:  # "could cut costs by 40%": a hypothetical outcome is a forecast
         sc["forecast"] += 0.9 * dep + (0.4 if forecast else 0.2 if dep else 0.0)
-        if not market and cue.HEDGED_QUANTITY.search(low):  # "could generate 7.5 gigawatts"
+        # "could generate 7.5 gigawatts", "may soon arrive"
+        if not market and (cue.HEDGED_QUANTITY.search(low) or cue.HEDGED_SOON.search(low)):
             sc["forecast"] += 1.0
         dep *= 0.3
     quiet = max(sc.values()) < THRESHOLD and dep < THRESHOLD

@@ -446,6 +446,42 @@ def test_issue4_open_pages_dev(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # signals-17, from dev rows (open pages round 10, real feeds dev, self-written dev)
+        (
+            "Last week saw the launch of the AI Plan for the Australian Public Service.",
+            "announcement",
+        ),
+        ("Since the launch of ChatGPT in 2022, schools have struggled to set rules.", None),
+        ("Some analysts believe a new browser war may soon arrive.", "forecast"),
+        ("Gemini 3 was released in two operational modes.", "announcement"),
+        (
+            "Bank regulators asked for comments on how lenders should validate generative models.",
+            "proposal",
+        ),
+        ("The company did not respond when asked for comment.", None),
+        ("The agency is seeking feedback from staff to refine the tool.", None),
+        (
+            "G7 ministers endorsed principles for AI in government that carry no legal force.",
+            "proposal",
+        ),
+        ("A Senate committee recommended that Parliament create an AI ombudsperson.", "proposal"),
+        ("The ministry floated export-licensing rules for advanced AI servers.", "proposal"),
+        (
+            "Grantley Insurance is in talks to put Tessary's claims model into its home unit.",
+            "announcement",
+        ),
+        ("A leaked roadmap shows Vestry preparing an autonomous support tier.", "announcement"),
+        ("Chatbot leaked users' chat histories through a prompt injection bug", None),
+        ("The CEO said a tax-filing agent is coming in the first half.", "announcement"),
+    ],
+)
+def test_signals_17_cues(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
 def test_a_passive_headline_plan_is_announced() -> None:
     pub = date(2025, 10, 22)
     plan = rule_claim(

@@ -95,9 +95,9 @@ def test_labels_point_into_the_committed_open_texts() -> None:
         (9, "dev", 13, 11, 16, 9),  # 11 since signals-16 (an authority's published template)
         # round 10 (GAO; Australian and New Zealand government), scored first with signals-14:
         # 5 of 13 held out, dev 6 of 14; signals-15 came from the dev errors: dev 8 of 14, held out
-        # unchanged
+        # unchanged; dev 9 of 14 since signals-17 ("saw the launch of")
         (10, "heldout", 13, 5, 16, 14),
-        (10, "dev", 14, 8, 21, 18),
+        (10, "dev", 14, 9, 21, 18),
         # round 11 (UK public bodies' speeches and statements: nearly all non-claims), scored once with
         # signals-16
         (11, "heldout", 0, 0, 9, 8),
