@@ -75,6 +75,9 @@ _SENSE_TRIGGERS = (
     "delay",
     "operational",
     "serve",
+    "runs on",
+    "run on",
+    "framework",
 )
 
 _REPORTING_ADD = re.compile(
@@ -154,6 +157,13 @@ _OTHER_SENSE = re.compile(
     # "operational scale", "operational costs": an adjective of the business, nothing put in service
     r"|\b(operational) (?:scale|efficienc(?:y|ies)|costs?|excellence|risks?|data|challenges?|"
     r"resilience|complexity|performance|capabilit(?:y|ies)|needs|models?|modes?|guides?|guidance|playbook|role)\b"
+    # a hardware requirement, not a system in service: "it runs on a standalone machine"
+    r"|\b(runs? on) (?:a|an|any|one|ordinary|standard|consumer|local|modest|single)\b"
+    # a software framework is a product, not a non-binding policy framework: "an offline-capable AI
+    # framework", "an open-source agent framework"
+    r"|\b(?:software|agent|agentic|open-source|open source|deep-learning|deep learning|coding|"
+    r"programming|orchestration|inference|offline(?:-capable)?|self-contained|python|javascript)\b,? "
+    r"(?:[\w-]+,? ){0,2}?(frameworks?)\b"
     # "serves as a product claim": "is", not a system serving anyone
     r"|\b(serv(?:es|ed|e)) (?:both |mainly |primarily |also |now )?as (?:an?|the)\b",
     re.IGNORECASE,

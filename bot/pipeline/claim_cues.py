@@ -423,6 +423,9 @@ OPERATING = _re(
     r"top of the (?:charts|app store)",
     r"(?:is|are) reaching",
     r"already (?:\w+ )?(?:available|running|used|handling|in use|saving)",
+    # "already influencing operations across the Air Force", "already supporting 40,000 patients"
+    r"already (?:influencing|supporting|powering|serving|processing|helping) (?:[\w,-]+ ){0,3}?"
+    r"(?:operations|missions?|patients|customers|users|staff|clinicians|cases|claims|calls)",
     r"went live",
     r"is available (?:to|for|on)",
     r"are available (?:to|for|on)",

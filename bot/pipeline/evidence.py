@@ -40,6 +40,7 @@ RESCUED_WEIGHT = 0.25
 LEAD_SENTENCES = 3
 PILOT_TRAP = "trap:pilot_or_preview"
 _ENACTED_CUES = ("in_force:", "enforced:", "work:")  # done whatever the trial: fines, laws, layoffs
+_OWN_TIME = re.compile(r"\b(?:now|today|currently|this (?:week|month|year))\b", re.IGNORECASE)
 BEYOND_TRIAL = re.compile(
     r"\b(?:generally available|general availability|rolled out|rolls out|"
     r"(?:after|following|since) (?:the|a|its|their) (?:[\w-]+ ){0,2}(?:pilot|trial|beta|preview)s?)\b"
@@ -92,7 +93,25 @@ def document_claims(
     lead = [c for c in claims if head is None or c.text != head.text][:LEAD_SENTENCES]
     if _about_a_trial(head, lead):
         claims = [in_context(c) for c in claims]
+    else:  # a trial reported further down: the figures of the very next sentence are the trial's
+        claims = [
+            in_context(c) if i and _trial_figure(claims[i - 1], c) else c
+            for i, c in enumerate(claims)
+        ]
     return head, claims, ref
+
+
+def _trial_figure(before: Claim, claim: Claim) -> bool:
+    """A usage or outcome figure right after a sentence that reports a pilot or trial.
+
+    "We've run 2 public pilots of GOV.UK Chat. More than 10,000 users asked 26,000 questions.":
+    the count is the pilots'. Not when the sentence dates itself ("now", "today", "currently").
+    """
+    return (
+        PILOT_TRAP in before.cues
+        and any(c.startswith(("usage:", "outcome:")) for c in claim.cues)
+        and not _OWN_TIME.search(claim.text)
+    )
 
 
 def _about_a_trial(head: Claim | None, lead: Sequence[Claim]) -> bool:

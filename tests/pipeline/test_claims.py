@@ -482,6 +482,23 @@ def test_signals_17_cues(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # signals-18, from dev rows of open-page round 12 (self-written in the same shapes)
+        ("The tool runs on a single laptop with no network connection.", None),
+        ("The assistant runs on Azure and answers 2 million questions a month.", "deployment"),
+        ("Veldt is an offline-capable AI framework for field teams.", None),
+        ("The startup released an open-source agent framework.", "announcement"),
+        ("The ministry published a voluntary AI framework for schools.", "proposal"),
+        ("The model is already supporting operations across three hospitals.", "deployment"),
+        ("The triage tool is already helping 2,000 patients a week.", "deployment"),
+    ],
+)
+def test_signals_18_cues(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
 def test_a_passive_headline_plan_is_announced() -> None:
     pub = date(2025, 10, 22)
     plan = rule_claim(

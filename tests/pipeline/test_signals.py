@@ -199,6 +199,30 @@ def test_usage_reported_under_a_trial_headline_is_the_trials_not_deployment() ->
     assert claims[1].label == "deployment"
 
 
+def test_a_figure_right_after_a_trial_sentence_is_the_trials() -> None:
+    # self-written (signals-18, from an open-page dev error): the trial is reported below the
+    # opening, so the headline-and-lead rule does not see it; the next sentence's count is the trial's
+    text = (
+        "Image: a chat window on a phone. "
+        "The caption reads: ask anything. "
+        "Tax questions are hard to answer by phone. "
+        "Last year we ran two public pilots of Askly, an AI assistant for the tax office. "
+        "More than 8,000 users asked 19,000 questions about tax. "
+        "The office now has 3,000 staff using Askly every day. "
+        "Some 5,000 people sent in returns by post."
+    )
+    _, claims, _ = document_claims("What we learned from Askly", text, "2026-03-16")
+    by_start = {c.text.split()[0]: c for c in claims}
+    alone = classify_sentence("More than 8,000 users asked 19,000 questions about tax.")
+    assert alone.label == "deployment"  # alone: a usage count
+    more = by_start["More"]
+    assert (more.label, more.subtype) == ("hype", "announcement")
+    assert "trap:pilot_context" in more.cues
+    # a sentence that dates itself ("now") is beyond the trial; a sentence two away is not covered
+    assert by_start["The"].label == "deployment"
+    assert "trap:pilot_context" not in by_start["The"].cues + by_start["Some"].cues
+
+
 def test_a_text_of_one_sentence_takes_that_sentences_label() -> None:
     # `briefing classify` with a claim sentence as the text must say what the sentence says; the
     # article threshold once turned most lone claims (confidence under 0.6) into "neither"
