@@ -383,7 +383,7 @@ def page_claim_rows(
 
 
 def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
-    """Claim labels of real AI-industry pages collected for issue 4 (269 pages in seven rounds, 2024-2026), per split
+    """Claim labels of real AI-industry pages collected for issue 4 (316 pages in eight rounds, 2024-2026), per split
     and per collection round."""
     rows = page_claim_rows(pages)
     if not rows:
@@ -412,13 +412,16 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         "dev round 6",
         "heldout round 7",
         "dev round 7",
+        "heldout round 8",
+        "dev round 8",
     ):
         # round 2 (51 pages) was collected after the first signals-8 changes and scored first with
         # them; round 3 (25 pages) was scored only with the final signals-8 (its dev errors gave
         # signals-9); round 4 was collected after signals-9 and scored first with it (its dev errors
         # gave signals-10); round 5 was scored only with the final signals-10: no rule came from it;
         # round 6 (pilots and rollouts; safety and chips) was scored only with the final signals-11, and
-        # round 7 (trials, previews and rollouts outside the UK) too
+        # round 7 (trials, previews and rollouts outside the UK) too; round 8 (session 18: AI in
+        # operation in companies, public bodies and industry) was scored once with signals-18
         name, _, rnd = split.partition(" round ")
         part = [
             r for r in rows if r[2]["split"] == name and (not rnd or r[2].get("round") == int(rnd))

@@ -418,7 +418,14 @@ OPERATING = _re(
     r"rolls out",
     r"handling",
     r"oversees",
-    r"(?:is|are) responsible for",
+    r"(?:is|are) (?:now |already )?responsible for",
+    # present progressive use: "John Deere is using AI to help farmers", "banks are using agents to"
+    r"(?:is|are|has been|have been) (?:now |already )?using (?:[\w-]+ ){0,3}?(?:ai|artificial intelligence|"
+    r"models?|chatbots?|agents?|copilots?|assistants?|tools?|systems?) to",
+    r"already (?:online|live|operational)",
+    # a chatbot or agent at work: "the chatbot that handles claims for Lemonade"
+    r"handles? (?:[\w-]+ ){0,2}?(?:claims|calls|queries|requests|tickets|orders|payments|transactions|"
+    r"chats|conversations|enquiries|inquiries)",
     r"assisted in",
     r"top of the (?:charts|app store)",
     r"(?:is|are) reaching",
@@ -467,6 +474,7 @@ WORK_DONE = _re(
     r"(?:rollout|roll-out|deployment|migration|integration|restructuring|reorganization|"
     r"reorganisation|transition)",
     r"laid off",
+    r"(?:have|has|had) lost (?:their|his|her) jobs",
     r"lay(?:ing)? off",
     r"lays off",
     r"layoffs?",

@@ -34,7 +34,7 @@ from bot.store.db import session_scope
 from bot.store.models import Article, ArticleSignal, Embedding, Run, Source, Story
 
 CLASSIFIER_VERSION = (
-    "signals-18"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
+    "signals-19"  # 2: learned claim model beside the rules; 3: cue words in non-claim roles;
     # 4: main-clause "will", rival-model comparisons, signed executive orders; model refit on 3x real rows;
     # 5: counterfactual "would have", letters of intent, "for the next N years", more usage nouns;
     # 6: cue words in another sense (aircraft pilots, court trials, household bills, released
@@ -66,6 +66,8 @@ CLASSIFIER_VERSION = (
     #    proposals; "in talks to", a leaked roadmap or memo and "coming in the first half" are announced
     # 18: a software framework is no policy framework; "runs on a laptop" is a requirement, not
     #    operation; "already supporting operations" is; a figure right after a trial sentence is the trial's
+    # 19: "are now responsible for writing", "is using AI to", "already online", a chatbot that "handles
+    #    claims", workers who "have lost their jobs": operation and work done
 )
 BATCH = 256
 RERANK_WINDOW = timedelta(days=14)

@@ -499,6 +499,29 @@ def test_signals_18_cues(text: str, expected: str | None) -> None:
     _assert_rule_label(text, expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # signals-19, from dev rows of collected-pages round 8 (self-written in the same shapes)
+        (
+            "Coding agents are now responsible for a third of the fixes merged at Pellet.",
+            "deployment",
+        ),
+        ("The co-op is using AI to route its delivery vans around road works.", "deployment"),
+        ("The state's new inference cluster is already online in Ohio.", "deployment"),
+        (
+            "Nora, the bot that handles refund requests for Brisk Air, answers in seconds.",
+            "deployment",
+        ),
+        ("Some 4,000 call-centre staff have lost their jobs since the bot arrived.", "deployment"),
+        ("Regulators are using the new rules to fine companies.", None),
+        ("The startup will soon be using AI to sort parcels.", "forecast"),
+    ],
+)
+def test_signals_19_cues(text: str, expected: str | None) -> None:
+    _assert_rule_label(text, expected)
+
+
 def test_a_passive_headline_plan_is_announced() -> None:
     pub = date(2025, 10, 22)
     plan = rule_claim(
