@@ -3,10 +3,10 @@
 Unlike the other collected pages, these texts are committed (``tests/data/open_pages.jsonl``, each
 page with its ``licence``): rounds 8 and 10, US federal pages (public domain); round 9, UK government
 (Open Government Licence v3.0) and European Commission pages (CC BY 4.0); round 10, Australian and
-New Zealand government pages (CC BY 4.0); round 11, UK public bodies (OGL v3.0); round 12, AI in operation (US federal, NHS England and
-GOV.UK blogs). The labels
-(``tests/data/open_claims.jsonl``) point into them by offsets, checked by hash, and were written by
-hand before any classifier output on them was seen. Each row carries its ``split`` (by a hash of the
+New Zealand government pages (CC BY 4.0); round 11, UK public bodies (OGL v3.0); round 12, AI in
+operation (US federal, NHS England and GOV.UK blogs). The labels (``tests/data/open_claims.jsonl``)
+point into them by offsets, checked by hash, and were written by hand before any classifier output
+on them was seen. Each row carries its ``split`` (by a hash of the
 page URL, checked in ``tests/pipeline/test_claims_open_pages.py``) and ``round``.
 """
 

@@ -397,38 +397,21 @@ def eval_page_claims(pages: Path, show_errors: bool = False) -> None:
         f"\n== collected AI-industry pages, 2024-2026 ({len(rows)} labelled sentences; the texts of "
         f"{len(pages_by_id)} of the {n_index} pages are in {pages})"
     )
-    for split in (
-        "heldout",
-        "dev",
-        "heldout round 2",
-        "dev round 2",
-        "heldout round 3",
-        "dev round 3",
-        "heldout round 4",
-        "dev round 4",
-        "heldout round 5",
-        "dev round 5",
-        "heldout round 6",
-        "dev round 6",
-        "heldout round 7",
-        "dev round 7",
-        "heldout round 8",
-        "dev round 8",
-    ):
-        # round 2 (51 pages) was collected after the first signals-8 changes and scored first with
-        # them; round 3 (25 pages) was scored only with the final signals-8 (its dev errors gave
-        # signals-9); round 4 was collected after signals-9 and scored first with it (its dev errors
-        # gave signals-10); round 5 was scored only with the final signals-10: no rule came from it;
-        # round 6 (pilots and rollouts; safety and chips) was scored only with the final signals-11, and
-        # round 7 (trials, previews and rollouts outside the UK) too; round 8 (session 18: AI in
-        # operation in companies, public bodies and industry) was scored once with signals-18
-        name, _, rnd = split.partition(" round ")
-        part = [
-            r for r in rows if r[2]["split"] == name and (not rnd or r[2].get("round") == int(rnd))
-        ]
-        if not part:  # that round's page texts are not in the local file
-            continue
-        score_page_part(split, part, pages_by_id, show_errors and split == "dev")
+    # round 2 (51 pages) was collected after the first signals-8 changes and scored first with
+    # them; round 3 (25 pages) was scored only with the final signals-8 (its dev errors gave
+    # signals-9); round 4 was collected after signals-9 and scored first with it (its dev errors
+    # gave signals-10); round 5 was scored only with the final signals-10: no rule came from it;
+    # round 6 (pilots and rollouts; safety and chips) was scored only with the final signals-11, and
+    # round 7 (trials, previews and rollouts outside the UK) too; round 8 (session 18: AI in
+    # operation in companies, public bodies and industry) was scored once with signals-18.
+    # Round 1 rows carry no "round"; the later rounds present locally are read from the rows.
+    later = sorted({r[2]["round"] for r in rows if r[2].get("round", 1) > 1})
+    for rnd in (None, *later):
+        for name in ("heldout", "dev"):
+            part = [r for r in rows if r[2]["split"] == name and rnd in (None, r[2].get("round"))]
+            split = name if rnd is None else f"{name} round {rnd}"
+            if part:
+                score_page_part(split, part, pages_by_id, show_errors and split == "dev")
 
 
 def score_page_part(
